@@ -1,0 +1,132 @@
+//! The command line, as clap derive types only. Resolving flags against the environment and
+//! the policy happens in [`crate::cmd`].
+
+use crate::finding::Gate;
+use crate::policy::Stage;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// `cargo spdf`: cargo invokes `cargo-spdf spdf ...`, so the top level is `cargo` with one subcommand.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
+pub enum Cargo {
+    /// Secure-development gating for Rust workspaces: RustSec advisories, SBOM, lints, evidence.
+    Spdf(SpdfArgs),
+}
+
+/// Arguments after `cargo spdf`.
+#[derive(Debug, Args)]
+#[command(version, about, long_about = None)]
+pub struct SpdfArgs {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the workspace against the policy; exit 1 when it is violated.
+    Check(CheckArgs),
+}
+
+/// Options shared by every subcommand, cargo-style.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CommonArgs {
+    /// Path to Cargo.toml (default: found from the current directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Policy file (default: spdf.toml at the workspace root, else [workspace.metadata.spdf]).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Advisory database directory (default: advisories.db, CARGO_SPDF_DB, ~/.cargo/advisory-db).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// Do not use the network.
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Require Cargo.lock to be up to date (passed to cargo).
+    #[arg(long, global = true)]
+    pub locked: bool,
+    /// Both --locked and --offline.
+    #[arg(long, global = true)]
+    pub frozen: bool,
+    /// Print only what fails the gate.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print provenance and more detail.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Coloring: auto, always, never (default: CARGO_TERM_COLOR, else auto).
+    #[arg(long, global = true, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stderr is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `cargo spdf check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Lifecycle stage: selects the policy's [stage.<name>] table and the stage's rules.
+    #[arg(long, value_enum, default_value = "local")]
+    pub stage: Stage,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Write the report to FILE instead of stdout (or stderr for the human report).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run only this gate (repeatable; default: all).
+    #[arg(long = "gate", value_enum, value_name = "NAME")]
+    pub gates: Vec<Gate>,
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Findings for people, on stderr.
+    Human,
+    /// The cargo-spdf/check/v1 document.
+    Json,
+}
+
+/// Makes `cargo-spdf check` and `cargo spdf check` parse the same: cargo passes "spdf" as the
+/// first argument, a direct call does not.
+pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_none_or(|a| a != "spdf") {
+        args.insert(1, "spdf".into());
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn verify_cli() {
+        Cargo::command().debug_assert();
+    }
+
+    #[test]
+    fn both_invocations_parse() {
+        for argv in [vec!["cargo-spdf", "spdf", "check"], vec!["cargo-spdf", "check"]] {
+            let args = normalize_args(argv.into_iter().map(Into::into).collect());
+            let Cargo::Spdf(a) = Cargo::try_parse_from(args).unwrap();
+            assert!(matches!(a.command, Command::Check(_)));
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The advisories gate: every locked crates.io package against the RustSec database,
+//! matched exactly as rustsec (and so cargo-audit) matches them.
+
+use super::Inputs;
+use crate::advisory_db::{AdvisoryDb, Entry};
+use crate::finding::{AdvisoryRef, Code, Finding, Level};
+use crate::policy::{AdvisoryKind, Policy};
+use crate::workspace::Lock;
+use cargo_lock::Package;
+use rustsec::Advisory;
+use rustsec::advisory::Informational;
+
+/// Checks every locked package, then the database's age.
+pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
+    let (Some(lock), Some(db)) = (inputs.lock, inputs.db) else {
+        unreachable!("the loader provides the lockfile and database to the advisories gate");
+    };
+    let mut findings = Vec::new();
+    for package in &lock.lockfile.packages {
+        // As in rustsec's `Database::query_vulnerabilities`: advisories describe crates.io crates.
+        if !package.source.as_ref().is_some_and(|s| s.is_default_registry()) {
+            continue;
+        }
+        for entry in db.entries(package.name.as_str()) {
+            let finding = match entry {
+                Entry::Advisory(advisory) => advisory_finding(advisory, package, inputs.policy),
+                Entry::Invalid { file, error } => Some(invalid_entry(file, error, package)),
+            };
+            findings.extend(finding.map(|f| f.at(Some(lock_location(lock, package)))));
+        }
+    }
+    findings.extend(stale(db, inputs));
+    findings
+}
+
+fn lock_location(lock: &Lock, package: &Package) -> crate::finding::Location {
+    lock.location(package.name.as_str(), &package.version.to_string())
+}
+
+/// The finding for one advisory, if it affects this package.
+fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> Option<Finding> {
+    let meta = &advisory.metadata;
+    if meta.withdrawn.is_some() || !advisory.versions.is_vulnerable(&package.version) {
+        return None;
+    }
+    if meta.source.as_ref().is_some_and(|s| !s.is_default_registry()) {
+        return None;
+    }
+    let (code, kind) = match &meta.informational {
+        None => (Code::Vulnerability, AdvisoryKind::Vulnerability),
+        Some(Informational::Unsound) => (Code::Unsound, AdvisoryKind::Unsound),
+        Some(Informational::Unmaintained) => (Code::Unmaintained, AdvisoryKind::Unmaintained),
+        Some(_) => (Code::Notice, AdvisoryKind::Notice),
+    };
+    let level = level_for(kind, advisory, policy);
+    let name = package.name.as_str();
+    let version = package.version.to_string();
+    let mut finding = Finding::new(code, level, message(advisory, name, &version)).package(name, &version);
+    finding.advisory = Some(advisory_ref(advisory));
+    finding.help.push(fix_help(advisory, name));
+    finding.help.push(waiver_help(advisory.id().as_str(), name));
+    Some(finding)
+}
+
+/// deny when the policy denies the kind, except a scored vulnerability below the severity
+/// threshold; an unscored vulnerability is never below a threshold.
+fn level_for(kind: AdvisoryKind, advisory: &Advisory, policy: &Policy) -> Level {
+    let rules = &policy.advisories;
+    if !rules.deny.contains(&kind) {
+        return Level::Warn;
+    }
+    match (kind, rules.severity_threshold, advisory.severity()) {
+        (AdvisoryKind::Vulnerability, Some(threshold), Some(severity)) if severity < threshold => Level::Warn,
+        _ => Level::Deny,
+    }
+}
+
+fn message(advisory: &Advisory, name: &str, version: &str) -> String {
+    let mut text = format!("{name} {version}: {} ({})", advisory.title(), advisory.id());
+    if let Some(affected) = &advisory.affected {
+        let mut platforms: Vec<String> = affected.os.iter().map(|o| o.to_string()).collect();
+        platforms.extend(affected.arch.iter().map(|a| a.to_string()));
+        if !platforms.is_empty() {
+            text.push_str(&format!(" [only on {}]", platforms.join(", ")));
+        }
+    }
+    text
+}
+
+/// The advisory fields every output carries.
+pub fn advisory_ref(advisory: &Advisory) -> AdvisoryRef {
+    let meta = &advisory.metadata;
+    let affected = advisory.affected.clone().unwrap_or_default();
+    AdvisoryRef {
+        id: meta.id.to_string(),
+        aliases: meta.aliases.iter().map(ToString::to_string).collect(),
+        title: advisory.title().to_owned(),
+        cvss: meta.cvss.as_ref().map(ToString::to_string),
+        score: meta.cvss.as_ref().map(|c| c.score()),
+        severity: advisory.severity().map(|s| s.as_str().to_owned()),
+        patched: advisory.versions.patched().iter().map(ToString::to_string).collect(),
+        unaffected: advisory.versions.unaffected().iter().map(ToString::to_string).collect(),
+        os: affected.os.iter().map(ToString::to_string).collect(),
+        arch: affected.arch.iter().map(ToString::to_string).collect(),
+        url: format!("https://rustsec.org/advisories/{}.html", meta.id),
+        kev: None,
+    }
+}
+
+fn fix_help(advisory: &Advisory, name: &str) -> String {
+    let patched = advisory.versions.patched();
+    if patched.is_empty() {
+        let what = match &advisory.metadata.informational {
+            Some(Informational::Unmaintained) => "it is unmaintained",
+            _ => "no patched version exists",
+        };
+        format!("{what}: replace `{name}` with a maintained alternative, or remove the dependency")
+    } else {
+        let reqs: Vec<String> = patched.iter().map(ToString::to_string).collect();
+        format!("upgrade `{name}` to a version matching {} (`cargo update -p {name}`, or raise the requirement in Cargo.toml)", reqs.join(" or "))
+    }
+}
+
+/// The `[[advisories.exceptions]]` entry that would cover a finding.
+pub fn waiver_help(id: &str, name: &str) -> String {
+    format!(
+        "or, once assessed, waive it in spdf.toml: [[advisories.exceptions]] id = \"{id}\", package = \"{name}\", reason = \"...\", expires = \"YYYY-MM-DD\""
+    )
+}
+
+fn invalid_entry(file: &str, error: &str, package: &Package) -> Finding {
+    let name = package.name.as_str();
+    let version = package.version.to_string();
+    Finding::new(
+        Code::DbEntryInvalid,
+        Level::Deny,
+        format!("{name} {version}: advisory file {file} cannot be parsed, so this crate cannot be vouched for: {error}"),
+    )
+    .package(name, &version)
+    .help("update the advisory database (`cargo spdf db fetch`) or repair the file")
+}
+
+/// `db-stale` when the database is older than `max-db-age-days`.
+fn stale(db: &AdvisoryDb, inputs: &Inputs<'_>) -> Option<Finding> {
+    let max = inputs.policy.advisories.max_db_age_days?;
+    let age = db.age_days(inputs.now);
+    match age {
+        Some(age) if age <= i64::from(max) => None,
+        _ => {
+            let how_old = age.map_or_else(|| "of unknown age".to_owned(), |a| format!("{a} days old"));
+            let mut f = Finding::new(
+                Code::DbStale,
+                Level::Deny,
+                format!("the advisory database is {how_old}; the policy allows at most {max} days"),
+            )
+            .help("update it: `cargo spdf db fetch`, or refresh the local mirror it is read from");
+            f.required = Some(format!("<= {max} days"));
+            f.actual = Some(age.map_or_else(|| "unknown".to_owned(), |a| format!("{a} days")));
+            Some(f)
+        }
+    }
+}

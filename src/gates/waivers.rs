@@ -1,0 +1,107 @@
+//! Waivers (`[[advisories.exceptions]]`): applied to the findings of every gate that reports
+//! advisories, after those gates have run.
+//!
+//! A waiver that holds turns a finding into `excepted` (it stays in the report). An expired
+//! waiver waives nothing and is itself a deny finding; a waiver that matched nothing is a warning,
+//! so that the policy does not keep waivers for problems long gone.
+
+use super::Inputs;
+use crate::finding::{AdvisoryRef, Code, ExceptionRef, Finding, Gate, Level, PackageRef};
+use crate::policy::Exception;
+use jiff::civil::Date;
+
+/// The gates whose findings waivers apply to. A waiver is reported unused only when all of
+/// them ran, since any of them could have used it.
+pub const WAIVABLE: [Gate; 1] = [Gate::Advisories];
+
+/// Applies the policy's waivers to `findings` and adds `exception-expired` / `exception-unused`.
+pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
+    let exceptions = &inputs.policy.advisories.exceptions;
+    if !WAIVABLE.iter().any(|g| gates.contains(g)) {
+        return;
+    }
+    let today = inputs.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let mut used = vec![false; exceptions.len()];
+    for finding in findings.iter_mut() {
+        let (Some(advisory), Some(package)) = (&finding.advisory, &finding.package) else { continue };
+        let covering = exceptions.iter().enumerate().filter(|(_, e)| covers(e, advisory, package));
+        for (i, exception) in covering {
+            used[i] = true;
+            if !is_expired(exception, today) && finding.level != Level::Excepted {
+                finding.level = Level::Excepted;
+                finding.exception = Some(exception_ref(exception));
+            }
+        }
+    }
+    let all_ran = WAIVABLE.iter().all(|g| gates.contains(g));
+    for (exception, used) in exceptions.iter().zip(used) {
+        if is_expired(exception, today) {
+            findings.push(expired(exception));
+        } else if !used && all_ran {
+            findings.push(unused(exception));
+        }
+    }
+}
+
+/// Whether a waiver covers an advisory finding: its id is the advisory's id or an alias, and
+/// its package scope (if any) matches.
+fn covers(exception: &Exception, advisory: &AdvisoryRef, package: &PackageRef) -> bool {
+    let id_matches = exception.id == advisory.id || advisory.aliases.contains(&exception.id);
+    let package_matches = exception.package.as_ref().is_none_or(|scope| {
+        semver::Version::parse(&package.version).is_ok_and(|v| scope.matches(&package.name, &v))
+    });
+    id_matches && package_matches
+}
+
+/// A waiver holds through its expiry date and lapses the day after.
+fn is_expired(exception: &Exception, today: Date) -> bool {
+    exception.expires.is_some_and(|d| d < today)
+}
+
+/// The report form of a waiver.
+pub fn exception_ref(e: &Exception) -> ExceptionRef {
+    ExceptionRef {
+        id: e.id.clone(),
+        reason: e.reason.clone(),
+        expires: e.expires.map(|d| d.to_string()),
+        state: e.state.clone(),
+        justification: e.justification.clone(),
+        approved_by: e.approved_by.clone(),
+        location: e.location.clone(),
+    }
+}
+
+fn scope(e: &Exception) -> String {
+    match &e.package {
+        Some(p) => match &p.req {
+            Some(req) => format!(" for {}@{req}", p.name),
+            None => format!(" for {}", p.name),
+        },
+        None => String::new(),
+    }
+}
+
+fn expired(e: &Exception) -> Finding {
+    let expires = e.expires.map(|d| d.to_string()).unwrap_or_default();
+    let mut f = Finding::new(
+        Code::ExceptionExpired,
+        Level::Deny,
+        format!("the waiver of {}{} expired on {expires} and no longer waives anything", e.id, scope(e)),
+    )
+    .help("re-assess the finding: fix it, or renew the waiver with a new `expires` date and approval")
+    .at(Some(e.location.clone()));
+    f.exception = Some(exception_ref(e));
+    f
+}
+
+fn unused(e: &Exception) -> Finding {
+    let mut f = Finding::new(
+        Code::ExceptionUnused,
+        Level::Warn,
+        format!("the waiver of {}{} matches no finding", e.id, scope(e)),
+    )
+    .help("remove it from the policy if the finding is gone for good")
+    .at(Some(e.location.clone()));
+    f.exception = Some(exception_ref(e));
+    f
+}

@@ -1,0 +1,267 @@
+//! `spdf.toml`: finding, reading and validating the policy.
+//!
+//! The policy is read in two phases, as cargo-deny does: [`raw`] deserializes it with unknown
+//! keys rejected and spans kept, [`validate`] checks every value and collects every error
+//! before failing, so one run shows all that is wrong with a policy file.
+
+mod profile;
+pub mod raw;
+mod validate;
+
+pub use profile::Profile;
+
+use crate::finding::Location;
+use crate::toml_file::{SpannedErrors, TomlFile};
+use anyhow::Context as _;
+use jiff::civil::Date;
+use raw::RawPolicy;
+use semver::VersionReq;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The lifecycle stage a check runs for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// A developer's machine.
+    #[default]
+    Local,
+    /// The CI gate before a merge.
+    PreMerge,
+    /// Release sign-off.
+    Release,
+}
+
+impl Stage {
+    /// Every stage.
+    pub const ALL: [Stage; 3] = [Self::Local, Self::PreMerge, Self::Release];
+
+    /// The name used on the command line and in `[stage.<name>]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::PreMerge => "pre-merge",
+            Self::Release => "release",
+        }
+    }
+}
+
+/// A kind of advisory finding that `advisories.deny` can list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdvisoryKind {
+    /// A vulnerability advisory.
+    Vulnerability,
+    /// An informational `unsound` advisory.
+    Unsound,
+    /// An informational `unmaintained` advisory.
+    Unmaintained,
+    /// An informational `notice` advisory.
+    Notice,
+    /// A yanked crate version.
+    Yanked,
+    /// A CVE in the KEV catalog.
+    Kev,
+}
+
+impl AdvisoryKind {
+    /// Every kind.
+    pub const ALL: [AdvisoryKind; 6] =
+        [Self::Vulnerability, Self::Unsound, Self::Unmaintained, Self::Notice, Self::Yanked, Self::Kev];
+
+    /// The name used in `advisories.deny` (the same as the finding code).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vulnerability => "vulnerability",
+            Self::Unsound => "unsound",
+            Self::Unmaintained => "unmaintained",
+            Self::Notice => "notice",
+            Self::Yanked => "yanked",
+            Self::Kev => "kev",
+        }
+    }
+}
+
+/// CVSS severity, for `severity-threshold`.
+pub use rustsec::advisory::Severity;
+
+/// The validated policy in force for one stage.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The built-in profile the policy starts from.
+    pub profile: Profile,
+    /// `[advisories]`.
+    pub advisories: Advisories,
+}
+
+/// Validated `[advisories]`.
+#[derive(Debug, Clone)]
+pub struct Advisories {
+    /// Database directory named by the policy (absolute).
+    pub db: Option<PathBuf>,
+    /// Kinds that fail the gate (default: the profile's).
+    pub deny: BTreeSet<AdvisoryKind>,
+    /// Vulnerabilities scored below this warn instead (default: none, all deny).
+    pub severity_threshold: Option<Severity>,
+    /// Maximum database age in days (default: no limit).
+    pub max_db_age_days: Option<u32>,
+    /// Waivers.
+    pub exceptions: Vec<Exception>,
+}
+
+/// A waiver: a finding the team has assessed and accepted, with the VEX statement for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    /// The advisory id (or one of its aliases) it covers.
+    pub id: String,
+    /// Restricts it to one crate, optionally to matching versions.
+    pub package: Option<PackageScope>,
+    /// Why it is acceptable.
+    pub reason: String,
+    /// Last day it holds.
+    pub expires: Option<Date>,
+    /// CycloneDX analysis state.
+    pub state: Option<String>,
+    /// CycloneDX analysis justification.
+    pub justification: Option<String>,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// Where it is written.
+    pub location: Location,
+}
+
+/// `package = "name"` or `package = "name@requirement"` on a waiver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageScope {
+    /// Crate name.
+    pub name: String,
+    /// Versions covered; all when absent.
+    pub req: Option<VersionReq>,
+}
+
+impl PackageScope {
+    /// Whether the scope covers a package.
+    pub fn matches(&self, name: &str, version: &semver::Version) -> bool {
+        self.name == name && self.req.as_ref().is_none_or(|r| r.matches(version))
+    }
+}
+
+/// Where the policy came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A `spdf.toml` (or `--policy`) file.
+    File {
+        /// Path relative to the workspace root where possible.
+        path: String,
+        /// SHA-256 of the file.
+        sha256: String,
+    },
+    /// `[workspace.metadata.spdf]` in the root manifest.
+    Manifest {
+        /// Path of the manifest relative to the workspace root.
+        path: String,
+        /// SHA-256 of the manifest.
+        sha256: String,
+    },
+    /// No policy was found; the built-in baseline profile applies.
+    BuiltIn,
+}
+
+/// A loaded policy and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    /// The policy in force for the requested stage.
+    pub policy: Policy,
+    /// Its origin.
+    pub origin: Origin,
+}
+
+/// The manifest keys that may hold a policy.
+#[derive(Deserialize)]
+struct ManifestTables {
+    workspace: Option<MetadataTable>,
+    package: Option<MetadataTable>,
+}
+
+#[derive(Deserialize)]
+struct MetadataTable {
+    metadata: Option<SpdfTable>,
+}
+
+#[derive(Deserialize)]
+struct SpdfTable {
+    spdf: Option<RawPolicy>,
+}
+
+/// Finds and reads the policy for `stage`: `explicit` (from `--policy`) if given, otherwise
+/// `spdf.toml` at the workspace root, otherwise `[workspace.metadata.spdf]` (or
+/// `[package.metadata.spdf]`) in the root manifest, otherwise the built-in baseline.
+pub fn load(root: &Path, root_manifest: &Path, explicit: Option<&Path>, stage: Stage) -> anyhow::Result<LoadedPolicy> {
+    let default_file = root.join("spdf.toml");
+    let (file, raw) = match explicit {
+        Some(path) => {
+            let file = TomlFile::read(path, root).context("cannot read the policy file given with --policy")?;
+            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+            (Some(file), Some(raw))
+        }
+        None if default_file.is_file() => {
+            let file = TomlFile::read(&default_file, root)?;
+            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+            reject_second_policy(root_manifest, root, &file)?;
+            (Some(file), Some(raw))
+        }
+        None => match read_manifest_policy(root_manifest, root)? {
+            Some((file, raw)) => (Some(file), Some(raw)),
+            None => (None, None),
+        },
+    };
+    let origin = match &file {
+        None => Origin::BuiltIn,
+        Some(f) if f.path == root_manifest => Origin::Manifest { path: f.report_name.clone(), sha256: crate::digest::sha256_hex(f.text.as_bytes()) },
+        Some(f) => Origin::File { path: f.report_name.clone(), sha256: crate::digest::sha256_hex(f.text.as_bytes()) },
+    };
+    let policy = match (file, raw) {
+        (Some(file), Some(raw)) => validate::validate(raw, &file, stage).map_err(SpannedErrors)?,
+        _ => Policy::builtin(Profile::Baseline),
+    };
+    Ok(LoadedPolicy { policy, origin })
+}
+
+/// Reads the policy table from the root manifest, if it has one.
+fn read_manifest_policy(manifest: &Path, root: &Path) -> anyhow::Result<Option<(TomlFile, RawPolicy)>> {
+    let file = TomlFile::read(manifest, root)?;
+    let tables: ManifestTables = file.parse().map_err(|e| SpannedErrors(vec![e]))?;
+    let raw = [tables.workspace, tables.package]
+        .into_iter()
+        .flatten()
+        .find_map(|t| t.metadata.and_then(|m| m.spdf));
+    Ok(raw.map(|raw| (file, raw)))
+}
+
+/// Two policies for one workspace is ambiguous; refuse rather than pick one silently.
+fn reject_second_policy(manifest: &Path, root: &Path, file: &TomlFile) -> anyhow::Result<()> {
+    if manifest.is_file() && read_manifest_policy(manifest, root).ok().flatten().is_some() {
+        anyhow::bail!(
+            "{} and [workspace.metadata.spdf] in {} both define a policy; keep one of them",
+            file.display,
+            crate::paths::display(manifest)
+        );
+    }
+    Ok(())
+}
+
+impl Policy {
+    /// The policy a built-in profile gives on its own.
+    pub fn builtin(profile: Profile) -> Self {
+        Policy {
+            profile,
+            advisories: Advisories {
+                db: None,
+                deny: profile.default_deny(),
+                severity_threshold: None,
+                max_db_age_days: None,
+                exceptions: Vec::new(),
+            },
+        }
+    }
+}

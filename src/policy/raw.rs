@@ -1,0 +1,105 @@
+//! The policy as written: serde types with unknown keys rejected and spans kept on every
+//! value a later error or finding may point at. Nothing here is checked beyond its TOML type;
+//! [`super::validate`] turns it into a [`super::Policy`].
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The whole `spdf.toml`, or the `[workspace.metadata.spdf]` table. A `[stage.<name>]` table has
+/// the same shape (without `profile` and `stage`, which validation rejects there).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawPolicy {
+    /// Built-in base profile: `baseline` (default), `medical` or `firmware`.
+    pub profile: Option<Spanned<String>>,
+    /// `[advisories]`.
+    pub advisories: Option<RawAdvisories>,
+    /// `[stage.<name>]` tables merged over the top level for that stage.
+    pub stage: Option<BTreeMap<String, Spanned<RawPolicy>>>,
+}
+
+/// `[advisories]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAdvisories {
+    /// Advisory database directory, relative to the policy file.
+    pub db: Option<Spanned<String>>,
+    /// Finding kinds that fail the gate.
+    pub deny: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Vulnerabilities scored below this CVSS severity only warn.
+    pub severity_threshold: Option<Spanned<String>>,
+    /// The database may be at most this many days old.
+    pub max_db_age_days: Option<Spanned<i64>>,
+    /// `[[advisories.exceptions]]`: waivers.
+    pub exceptions: Option<Vec<Spanned<RawException>>>,
+}
+
+/// One `[[advisories.exceptions]]` entry.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawException {
+    /// Advisory id (RUSTSEC-, CVE- or GHSA-).
+    pub id: Option<Spanned<String>>,
+    /// Optional scope: `name` or `name@version-requirement`.
+    pub package: Option<Spanned<String>>,
+    /// Why the finding is acceptable.
+    pub reason: Option<Spanned<String>>,
+    /// Last day the waiver holds.
+    pub expires: Option<Spanned<DateValue>>,
+    /// CycloneDX `analysis.state`.
+    pub state: Option<Spanned<String>>,
+    /// CycloneDX `analysis.justification`.
+    pub justification: Option<Spanned<String>>,
+    /// Who approved the waiver.
+    pub approved_by: Option<Spanned<String>>,
+}
+
+/// A date written either as a string (`"2027-03-31"`) or as a TOML local date (`2027-03-31`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DateValue {
+    /// A quoted date.
+    Text(String),
+    /// A bare TOML date.
+    Toml(toml::value::Datetime),
+}
+
+impl DateValue {
+    /// The date as written, for parsing.
+    pub fn as_text(&self) -> String {
+        match self {
+            Self::Text(s) => s.clone(),
+            Self::Toml(d) => d.to_string(),
+        }
+    }
+}
+
+impl RawPolicy {
+    /// This policy with `stage`'s tables laid over it: a key set in the stage table replaces
+    /// the top-level one; keys it leaves out keep their top-level value.
+    pub fn overlay(mut self, stage: RawPolicy) -> RawPolicy {
+        self.advisories = merge_opt(self.advisories, stage.advisories, RawAdvisories::overlay);
+        self
+    }
+}
+
+impl RawAdvisories {
+    fn overlay(self, top: RawAdvisories) -> RawAdvisories {
+        RawAdvisories {
+            db: top.db.or(self.db),
+            deny: top.deny.or(self.deny),
+            severity_threshold: top.severity_threshold.or(self.severity_threshold),
+            max_db_age_days: top.max_db_age_days.or(self.max_db_age_days),
+            exceptions: top.exceptions.or(self.exceptions),
+        }
+    }
+}
+
+/// Merges two optional sections, field by field where both are present.
+pub(crate) fn merge_opt<T>(base: Option<T>, over: Option<T>, merge: impl FnOnce(T, T) -> T) -> Option<T> {
+    match (base, over) {
+        (Some(b), Some(o)) => Some(merge(b, o)),
+        (b, o) => o.or(b),
+    }
+}

@@ -1,0 +1,197 @@
+//! The human report: findings grouped by package (then by member, then the policy's own),
+//! each saying what to do, and a verdict line. Written to stderr by the command layer.
+
+use super::{Report, TOOL_NAME, TOOL_VERSION};
+use crate::advisory_db::Identity;
+use crate::finding::{Finding, Level};
+use crate::policy::Origin;
+use console::Style;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// How much to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Deny findings and the verdict.
+    Quiet,
+    /// Deny and warn findings, waived findings in one line each, the verdict.
+    Normal,
+    /// Everything, with provenance and notes.
+    Verbose,
+}
+
+/// Options for the human report.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// ANSI colours.
+    pub color: bool,
+    /// Detail.
+    pub verbosity: Verbosity,
+}
+
+struct Theme {
+    deny: Style,
+    warn: Style,
+    excepted: Style,
+    header: Style,
+    dim: Style,
+    pass: Style,
+}
+
+impl Theme {
+    fn new(color: bool) -> Self {
+        let s = |style: Style| style.force_styling(color);
+        Theme {
+            deny: s(Style::new().red().bold()),
+            warn: s(Style::new().yellow().bold()),
+            excepted: s(Style::new().cyan()),
+            header: s(Style::new().bold()),
+            dim: s(Style::new().dim()),
+            pass: s(Style::new().green().bold()),
+        }
+    }
+
+    fn level(&self, level: Level) -> (&'static str, &Style) {
+        match level {
+            Level::Deny => ("error", &self.deny),
+            Level::Warn => ("warning", &self.warn),
+            Level::Excepted => ("waived", &self.excepted),
+        }
+    }
+}
+
+/// Writes the human report.
+pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result<()> {
+    let theme = Theme::new(opts.color);
+    if opts.verbosity >= Verbosity::Verbose {
+        provenance(report, out, &theme)?;
+    }
+    for ((_, heading), findings) in groups(report, opts.verbosity) {
+        writeln!(out, "{}", theme.header.apply_to(heading))?;
+        for f in findings {
+            finding(f, out, &theme, opts.verbosity)?;
+        }
+        writeln!(out)?;
+    }
+    if opts.verbosity >= Verbosity::Normal {
+        for note in &report.notes {
+            writeln!(out, "{} {note}", theme.dim.apply_to("note:"))?;
+        }
+    }
+    verdict(report, out, &theme)
+}
+
+/// Findings grouped under a heading, in report order; waived findings are left out when quiet,
+/// warnings too.
+fn groups(report: &Report, verbosity: Verbosity) -> BTreeMap<(u8, String), Vec<&Finding>> {
+    let mut groups: BTreeMap<(u8, String), Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        if verbosity == Verbosity::Quiet && f.level != Level::Deny {
+            continue;
+        }
+        let key = match (&f.package, &f.member) {
+            (Some(p), _) => (1, format!("{} {}", p.name, p.version)),
+            (None, Some(m)) => (0, format!("member {m}")),
+            (None, None) => (2, format!("{} gate", f.gate)),
+        };
+        groups.entry(key).or_default().push(f);
+    }
+    groups
+}
+
+fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity) -> io::Result<()> {
+    let (label, style) = theme.level(f.level);
+    let message = strip_package_prefix(f);
+    writeln!(out, "  {}: {message}", style.apply_to(format!("{label}[{}]", f.code)))?;
+    if let Some(loc) = &f.location {
+        let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
+        writeln!(out, "    {} {}{line}", theme.dim.apply_to("-->"), loc.file)?;
+    }
+    if let Some(a) = &f.advisory {
+        let mut facts = Vec::new();
+        if let (Some(score), Some(sev)) = (a.score, &a.severity) {
+            facts.push(format!("CVSS {score:.1} ({sev})"));
+        } else if f.code == crate::finding::Code::Vulnerability {
+            facts.push("no CVSS score".to_owned());
+        }
+        if !a.aliases.is_empty() {
+            facts.push(a.aliases.join(", "));
+        }
+        facts.push(a.url.clone());
+        writeln!(out, "    {} {}", theme.dim.apply_to("="), facts.join(" · "))?;
+    }
+    if let Some(e) = &f.exception
+        && f.level == Level::Excepted
+    {
+        let mut detail = vec![format!("waived: {}", e.reason)];
+        detail.extend(e.state.as_ref().map(|s| format!("state {s}")));
+        detail.extend(e.expires.as_ref().map(|d| format!("until {d}")));
+        detail.extend(e.approved_by.as_ref().map(|a| format!("approved by {a}")));
+        writeln!(out, "    {} {}", theme.dim.apply_to("="), detail.join("; "))?;
+    }
+    if f.level != Level::Excepted || verbosity >= Verbosity::Verbose {
+        for help in &f.help {
+            writeln!(out, "    {} {help}", theme.dim.apply_to("= help:"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Under a package heading, "name version: " at the start of a message repeats the heading.
+fn strip_package_prefix(f: &Finding) -> &str {
+    match &f.package {
+        Some(p) => f.message.strip_prefix(&format!("{} {}: ", p.name, p.version)).unwrap_or(&f.message),
+        None => &f.message,
+    }
+}
+
+fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
+    let policy = match &report.policy.origin {
+        Origin::File { path, sha256 } | Origin::Manifest { path, sha256 } => format!("{path} (sha256 {})", &sha256[..12]),
+        Origin::BuiltIn => "none (built-in defaults)".to_owned(),
+    };
+    writeln!(out, "{} {TOOL_NAME} {TOOL_VERSION}", theme.dim.apply_to("tool:     "))?;
+    writeln!(out, "{} {}", theme.dim.apply_to("workspace:"), report.workspace.root)?;
+    writeln!(out, "{} {policy}, profile {}, stage {}", theme.dim.apply_to("policy:   "), report.policy.profile, report.stage.as_str())?;
+    if let Some(sha) = &report.workspace.lockfile_sha256 {
+        let packages = report.workspace.packages.unwrap_or_default();
+        writeln!(out, "{} Cargo.lock (sha256 {}), {packages} packages", theme.dim.apply_to("lockfile: "), &sha[..12])?;
+    }
+    if let Some(db) = &report.database {
+        let id = match &db.identity {
+            Identity::Git { commit } => format!("commit {}", &commit[..12.min(commit.len())]),
+            Identity::Digest { sha256 } => format!("digest {}", &sha256[..12]),
+        };
+        let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
+        writeln!(
+            out,
+            "{} {} ({id}{age}), {} advisories; read the {} files of locked crates, left {} others unread",
+            theme.dim.apply_to("database: "),
+            db.path,
+            db.advisories,
+            db.files_read,
+            db.advisories.saturating_sub(db.files_read)
+        )?;
+    }
+    writeln!(out)
+}
+
+fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
+    let s = report.summary();
+    let gates: Vec<&str> = report.gates.iter().map(|g| g.as_str()).collect();
+    let counts = format!(
+        "{} denied, {} warning{}, {} waived; gates: {}; stage {}, profile {}",
+        s.deny,
+        s.warn,
+        if s.warn == 1 { "" } else { "s" },
+        s.excepted,
+        gates.join(", "),
+        report.stage.as_str(),
+        report.policy.profile
+    );
+    if report.passed() {
+        writeln!(out, "{} {counts}", theme.pass.apply_to("PASS"))
+    } else {
+        writeln!(out, "{} {counts}", theme.deny.apply_to("FAIL"))
+    }
+}

@@ -1,0 +1,120 @@
+//! Render: the neutral report every output format is made from, and one file per format.
+
+pub mod human;
+pub mod json;
+
+use crate::advisory_db::{AdvisoryDb, Identity};
+use crate::finding::{Finding, Gate, Level};
+use crate::policy::{Origin, Profile, Stage};
+use jiff::Timestamp;
+
+/// This tool's name and version, as recorded in every output.
+pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
+/// See [`TOOL_NAME`].
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The outcome of a check, with the provenance of everything it read.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Stage checked for.
+    pub stage: Stage,
+    /// The workspace.
+    pub workspace: WorkspaceInfo,
+    /// The advisory database, when it was used.
+    pub database: Option<DatabaseInfo>,
+    /// The policy.
+    pub policy: PolicyInfo,
+    /// Gates that ran.
+    pub gates: Vec<Gate>,
+    /// Findings in report order.
+    pub findings: Vec<Finding>,
+    /// Things the reader should know that are not findings (which defaults applied, what was skipped).
+    pub notes: Vec<String>,
+}
+
+/// Workspace provenance.
+#[derive(Debug, Clone)]
+pub struct WorkspaceInfo {
+    /// Absolute root.
+    pub root: String,
+    /// SHA-256 of Cargo.lock, when read.
+    pub lockfile_sha256: Option<String>,
+    /// Packages in Cargo.lock, when read.
+    pub packages: Option<usize>,
+}
+
+/// Advisory database provenance.
+#[derive(Debug, Clone)]
+pub struct DatabaseInfo {
+    /// Directory.
+    pub path: String,
+    /// Commit or digest.
+    pub identity: Identity,
+    /// Advisories in the whole database.
+    pub advisories: usize,
+    /// Last update (commit date, or newest advisory for a plain directory).
+    pub last_updated: Option<Timestamp>,
+    /// Age in whole days at check time.
+    pub age_days: Option<i64>,
+    /// Advisory files read (those of locked crates).
+    pub files_read: usize,
+}
+
+impl DatabaseInfo {
+    /// Provenance of an opened database, as of `now`.
+    pub fn new(db: &AdvisoryDb, now: Timestamp) -> Self {
+        DatabaseInfo {
+            path: db.path.display().to_string(),
+            identity: db.identity.clone(),
+            advisories: db.advisory_count,
+            last_updated: db.last_updated,
+            age_days: db.age_days(now),
+            files_read: db.files_read,
+        }
+    }
+}
+
+/// Policy provenance.
+#[derive(Debug, Clone)]
+pub struct PolicyInfo {
+    /// Where it came from.
+    pub origin: Origin,
+    /// Base profile.
+    pub profile: Profile,
+}
+
+/// Counts per level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Deny findings.
+    pub deny: usize,
+    /// Warnings.
+    pub warn: usize,
+    /// Waived findings.
+    pub excepted: usize,
+}
+
+impl Report {
+    /// Counts the findings per level.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for f in &self.findings {
+            match f.level {
+                Level::Deny => s.deny += 1,
+                Level::Warn => s.warn += 1,
+                Level::Excepted => s.excepted += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether every gate passed.
+    pub fn passed(&self) -> bool {
+        self.summary().deny == 0
+    }
+
+    /// `pass` or `fail`.
+    pub fn verdict(&self) -> &'static str {
+        if self.passed() { "pass" } else { "fail" }
+    }
+}
