@@ -109,15 +109,21 @@ pub fn advisory_ref(advisory: &Advisory) -> AdvisoryRef {
 
 fn fix_help(advisory: &Advisory, name: &str) -> String {
     let patched = advisory.versions.patched();
-    if patched.is_empty() {
-        let what = match &advisory.metadata.informational {
-            Some(Informational::Unmaintained) => "it is unmaintained",
-            _ => "no patched version exists",
-        };
-        format!("{what}: replace `{name}` with a maintained alternative, or remove the dependency")
-    } else {
+    if !patched.is_empty() {
         let reqs: Vec<String> = patched.iter().map(ToString::to_string).collect();
-        format!("upgrade `{name}` to a version matching {} (`cargo update -p {name}`, or raise the requirement in Cargo.toml)", reqs.join(" or "))
+        return format!(
+            "upgrade `{name}` to a version matching {} (`cargo update -p {name}`, or raise the requirement in Cargo.toml)",
+            reqs.join(" or ")
+        );
+    }
+    match &advisory.metadata.informational {
+        Some(Informational::Unmaintained) => {
+            format!("`{name}` is unmaintained: replace it with a maintained alternative, or remove the dependency")
+        }
+        Some(Informational::Unsound) | None => {
+            format!("no patched version exists: replace `{name}` with an alternative, or remove the dependency")
+        }
+        Some(_) => format!("read the notice and act on it: https://rustsec.org/advisories/{}.html", advisory.id()),
     }
 }
 

@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests: fixture paths, isolated commands, JSON output.
+#![allow(dead_code, reason = "each test crate uses a different subset")]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// `fixtures/` of this repository.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The shared data beside the repository (the real advisory database snapshot, KEV, schemas).
+pub fn shared() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    assert!(path.join("advisory-db/crates").is_dir(), "../shared/advisory-db is needed by this test");
+    path
+}
+
+/// The fixture advisory database.
+pub fn fixture_db() -> PathBuf {
+    fixtures().join("advisory-db")
+}
+
+/// A copy of `fixtures/workspaces/<name>` in a temporary directory, so a test can add files.
+pub fn copy_workspace(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("workspaces").join(name), dir.path());
+    dir
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `cargo-spdf` run in `dir` with an environment that does not leak the developer's settings.
+pub fn spdf(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cargo-spdf"));
+    cmd.current_dir(dir);
+    for var in ["CARGO_SPDF_DB", "CARGO_SPDF_KEV", "CARGO_TERM_COLOR", "SOURCE_DATE_EPOCH", "NO_COLOR", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CI"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The exit code of a finished command.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+/// Stdout parsed as JSON.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `(code, level, advisory id or "", package name or "")` of every finding, sorted.
+pub fn finding_keys(doc: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    let mut keys: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["level"].as_str().unwrap().to_owned(),
+                f["advisory"]["id"].as_str().unwrap_or("").to_owned(),
+                f["package"]["name"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Owned 4-tuples from string literals, for comparing with [`finding_keys`].
+pub fn keys(items: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, String)> {
+    let mut v: Vec<_> = items.iter().map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string())).collect();
+    v.sort();
+    v
+}
