@@ -293,7 +293,10 @@ impl Finding {
 
     /// Sets the package.
     pub fn package(mut self, name: &str, version: &str) -> Self {
-        self.package = Some(PackageRef { name: name.to_owned(), version: version.to_owned() });
+        self.package = Some(PackageRef {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        });
         self
     }
 
@@ -334,11 +337,23 @@ mod tests {
         assert_eq!(names.len(), Code::ALL.len());
         for code in Code::ALL {
             let name = code.as_str();
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{name}"
+            );
             assert!(code.description().ends_with('.'), "{name}");
         }
         insta::assert_snapshot!(
-            Code::ALL.iter().map(|c| format!("{:<20} {:<11} {}", c.as_str(), c.gate().as_str(), c.description())).collect::<Vec<_>>().join("\n")
+            Code::ALL
+                .iter()
+                .map(|c| format!(
+                    "{:<20} {:<11} {}",
+                    c.as_str(),
+                    c.gate().as_str(),
+                    c.description()
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 }

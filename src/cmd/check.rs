@@ -17,7 +17,11 @@ pub fn run(common: &CommonArgs, args: &CheckArgs, env: &Env) -> anyhow::Result<u
     let gates = selected_gates(&args.gates)?;
     let report = evaluate(common, args, env, &gates)?;
     write_report(&report, args, env)?;
-    Ok(if report.passed() { exit::OK } else { exit::POLICY_VIOLATION })
+    Ok(if report.passed() {
+        exit::OK
+    } else {
+        exit::POLICY_VIOLATION
+    })
 }
 
 /// The gates to run: those named with `--gate`, or every available gate.
@@ -35,15 +39,31 @@ fn selected_gates(requested: &[Gate]) -> anyhow::Result<Vec<Gate>> {
 }
 
 /// Loads the inputs and runs the gates.
-pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
+pub fn evaluate(
+    common: &CommonArgs,
+    args: &CheckArgs,
+    env: &Env,
+    gates: &[Gate],
+) -> anyhow::Result<Report> {
     let ws = Workspace::locate(common.manifest_path.as_deref())?;
     let loaded = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), args.stage)?;
-    let lock = if gates::needs_lock(gates) { Some(ws.load_lock()?) } else { None };
+    let lock = if gates::needs_lock(gates) {
+        Some(ws.load_lock()?)
+    } else {
+        None
+    };
     let db = match (&lock, gates::needs_db(gates)) {
         (Some(lock), true) => Some(open_db(common, &loaded, lock)?),
         _ => None,
     };
-    let inputs = Inputs { ws: &ws, lock: lock.as_ref(), policy: &loaded.policy, db: db.as_ref(), stage: args.stage, now: env.now };
+    let inputs = Inputs {
+        ws: &ws,
+        lock: lock.as_ref(),
+        policy: &loaded.policy,
+        db: db.as_ref(),
+        stage: args.stage,
+        now: env.now,
+    };
     let findings = gates::run(&inputs, gates);
     Ok(Report {
         stage: args.stage,
@@ -53,7 +73,10 @@ pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]
             packages: lock.as_ref().map(|l| l.lockfile.packages.len()),
         },
         database: db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
-        policy: PolicyInfo { origin: loaded.origin.clone(), profile: loaded.policy.profile },
+        policy: PolicyInfo {
+            origin: loaded.origin.clone(),
+            profile: loaded.policy.profile,
+        },
         gates: gates.to_vec(),
         findings,
         notes: notes(&loaded),
@@ -61,8 +84,14 @@ pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]
 }
 
 fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: &Lock) -> anyhow::Result<AdvisoryDb> {
-    let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
-    let crates: BTreeSet<String> = lock.lockfile.packages.iter().map(|p| p.name.as_str().to_owned()).collect();
+    let location =
+        advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
+    let crates: BTreeSet<String> = lock
+        .lockfile
+        .packages
+        .iter()
+        .map(|p| p.name.as_str().to_owned())
+        .collect();
     AdvisoryDb::open(&location, &crates)
 }
 
@@ -79,7 +108,10 @@ fn write_report(report: &Report, args: &CheckArgs, env: &Env) -> anyhow::Result<
     let mut bytes = Vec::new();
     match args.format {
         CheckFormat::Human => {
-            let opts = report::human::Options { color: env.color && !to_file, verbosity: env.verbosity };
+            let opts = report::human::Options {
+                color: env.color && !to_file,
+                verbosity: env.verbosity,
+            };
             report::human::render(report, &mut bytes, opts)?;
         }
         CheckFormat::Json => report::json::render(report, &mut bytes)?,

@@ -24,7 +24,11 @@ impl Env {
     /// Resolves the common flags against `CARGO_TERM_COLOR`, `NO_COLOR` and `SOURCE_DATE_EPOCH`.
     pub fn resolve(common: &CommonArgs) -> anyhow::Result<Self> {
         Ok(Env {
-            color: color(common.color, std::env::var("CARGO_TERM_COLOR").ok().as_deref(), std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()))?,
+            color: color(
+                common.color,
+                std::env::var("CARGO_TERM_COLOR").ok().as_deref(),
+                std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            )?,
             verbosity: match (common.quiet, common.verbose) {
                 (true, _) => Verbosity::Quiet,
                 (false, 0) => Verbosity::Normal,
@@ -37,7 +41,11 @@ impl Env {
 }
 
 /// `--color` beats `CARGO_TERM_COLOR`; under `auto`, `NO_COLOR` or a non-terminal stderr turn colour off.
-fn color(flag: Option<ColorChoice>, cargo_term_color: Option<&str>, no_color: bool) -> anyhow::Result<bool> {
+fn color(
+    flag: Option<ColorChoice>,
+    cargo_term_color: Option<&str>,
+    no_color: bool,
+) -> anyhow::Result<bool> {
     let choice = match (flag, cargo_term_color) {
         (Some(c), _) => c,
         (None, None) => ColorChoice::Auto,
@@ -45,7 +53,9 @@ fn color(flag: Option<ColorChoice>, cargo_term_color: Option<&str>, no_color: bo
             "auto" | "" => ColorChoice::Auto,
             "always" => ColorChoice::Always,
             "never" => ColorChoice::Never,
-            other => anyhow::bail!("CARGO_TERM_COLOR must be auto, always or never, not \"{other}\""),
+            other => {
+                anyhow::bail!("CARGO_TERM_COLOR must be auto, always or never, not \"{other}\"")
+            }
         },
     };
     Ok(match choice {
@@ -59,8 +69,11 @@ fn color(flag: Option<ColorChoice>, cargo_term_color: Option<&str>, no_color: bo
 fn now() -> anyhow::Result<Timestamp> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH must be a number of seconds, not \"{v}\""))?;
-            Timestamp::from_second(secs).with_context(|| format!("SOURCE_DATE_EPOCH {secs} is out of range"))
+            let secs: i64 = v.trim().parse().with_context(|| {
+                format!("SOURCE_DATE_EPOCH must be a number of seconds, not \"{v}\"")
+            })?;
+            Timestamp::from_second(secs)
+                .with_context(|| format!("SOURCE_DATE_EPOCH {secs} is out of range"))
         }
         _ => Ok(Timestamp::now()),
     }

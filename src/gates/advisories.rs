@@ -18,7 +18,11 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for package in &lock.lockfile.packages {
         // As in rustsec's `Database::query_vulnerabilities`: advisories describe crates.io crates.
-        if !package.source.as_ref().is_some_and(|s| s.is_default_registry()) {
+        if !package
+            .source
+            .as_ref()
+            .is_some_and(|s| s.is_default_registry())
+        {
             continue;
         }
         for entry in db.entries(package.name.as_str()) {
@@ -43,7 +47,11 @@ fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> 
     if meta.withdrawn.is_some() || !advisory.versions.is_vulnerable(&package.version) {
         return None;
     }
-    if meta.source.as_ref().is_some_and(|s| !s.is_default_registry()) {
+    if meta
+        .source
+        .as_ref()
+        .is_some_and(|s| !s.is_default_registry())
+    {
         return None;
     }
     let (code, kind) = match &meta.informational {
@@ -55,7 +63,8 @@ fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> 
     let level = level_for(kind, advisory, policy);
     let name = package.name.as_str();
     let version = package.version.to_string();
-    let mut finding = Finding::new(code, level, message(advisory, name, &version)).package(name, &version);
+    let mut finding =
+        Finding::new(code, level, message(advisory, name, &version)).package(name, &version);
     finding.advisory = Some(advisory_ref(advisory));
     finding.help.push(fix_help(advisory, name));
     finding.help.push(waiver_help(advisory.id().as_str(), name));
@@ -70,7 +79,9 @@ fn level_for(kind: AdvisoryKind, advisory: &Advisory, policy: &Policy) -> Level 
         return Level::Warn;
     }
     match (kind, rules.severity_threshold, advisory.severity()) {
-        (AdvisoryKind::Vulnerability, Some(threshold), Some(severity)) if severity < threshold => Level::Warn,
+        (AdvisoryKind::Vulnerability, Some(threshold), Some(severity)) if severity < threshold => {
+            Level::Warn
+        }
         _ => Level::Deny,
     }
 }
@@ -98,8 +109,18 @@ pub fn advisory_ref(advisory: &Advisory) -> AdvisoryRef {
         cvss: meta.cvss.as_ref().map(ToString::to_string),
         score: meta.cvss.as_ref().map(|c| c.score()),
         severity: advisory.severity().map(|s| s.as_str().to_owned()),
-        patched: advisory.versions.patched().iter().map(ToString::to_string).collect(),
-        unaffected: advisory.versions.unaffected().iter().map(ToString::to_string).collect(),
+        patched: advisory
+            .versions
+            .patched()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        unaffected: advisory
+            .versions
+            .unaffected()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         os: affected.os.iter().map(ToString::to_string).collect(),
         arch: affected.arch.iter().map(ToString::to_string).collect(),
         url: format!("https://rustsec.org/advisories/{}.html", meta.id),
@@ -118,12 +139,19 @@ fn fix_help(advisory: &Advisory, name: &str) -> String {
     }
     match &advisory.metadata.informational {
         Some(Informational::Unmaintained) => {
-            format!("`{name}` is unmaintained: replace it with a maintained alternative, or remove the dependency")
+            format!(
+                "`{name}` is unmaintained: replace it with a maintained alternative, or remove the dependency"
+            )
         }
         Some(Informational::Unsound) | None => {
-            format!("no patched version exists: replace `{name}` with an alternative, or remove the dependency")
+            format!(
+                "no patched version exists: replace `{name}` with an alternative, or remove the dependency"
+            )
         }
-        Some(_) => format!("read the notice and act on it: https://rustsec.org/advisories/{}.html", advisory.id()),
+        Some(_) => format!(
+            "read the notice and act on it: https://rustsec.org/advisories/{}.html",
+            advisory.id()
+        ),
     }
 }
 
@@ -153,7 +181,8 @@ fn stale(db: &AdvisoryDb, inputs: &Inputs<'_>) -> Option<Finding> {
     match age {
         Some(age) if age <= i64::from(max) => None,
         _ => {
-            let how_old = age.map_or_else(|| "of unknown age".to_owned(), |a| format!("{a} days old"));
+            let how_old =
+                age.map_or_else(|| "of unknown age".to_owned(), |a| format!("{a} days old"));
             let mut f = Finding::new(
                 Code::DbStale,
                 Level::Deny,

@@ -66,8 +66,14 @@ pub enum AdvisoryKind {
 
 impl AdvisoryKind {
     /// Every kind.
-    pub const ALL: [AdvisoryKind; 6] =
-        [Self::Vulnerability, Self::Unsound, Self::Unmaintained, Self::Notice, Self::Yanked, Self::Kev];
+    pub const ALL: [AdvisoryKind; 6] = [
+        Self::Vulnerability,
+        Self::Unsound,
+        Self::Unmaintained,
+        Self::Notice,
+        Self::Yanked,
+        Self::Kev,
+    ];
 
     /// The name used in `advisories.deny` (the same as the finding code).
     pub fn as_str(self) -> &'static str {
@@ -196,17 +202,27 @@ struct SpdfTable {
 /// Finds and reads the policy for `stage`: `explicit` (from `--policy`) if given, otherwise
 /// `spdf.toml` at the workspace root, otherwise `[workspace.metadata.spdf]` (or
 /// `[package.metadata.spdf]`) in the root manifest, otherwise the built-in baseline.
-pub fn load(root: &Path, root_manifest: &Path, explicit: Option<&Path>, stage: Stage) -> anyhow::Result<LoadedPolicy> {
+pub fn load(
+    root: &Path,
+    root_manifest: &Path,
+    explicit: Option<&Path>,
+    stage: Stage,
+) -> anyhow::Result<LoadedPolicy> {
     let default_file = root.join("spdf.toml");
     let (file, raw) = match explicit {
         Some(path) => {
-            let file = TomlFile::read(path, root).context("cannot read the policy file given with --policy")?;
-            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+            let file = TomlFile::read(path, root)
+                .context("cannot read the policy file given with --policy")?;
+            let raw = file
+                .parse::<RawPolicy>()
+                .map_err(|e| SpannedErrors(vec![e]))?;
             (Some(file), Some(raw))
         }
         None if default_file.is_file() => {
             let file = TomlFile::read(&default_file, root)?;
-            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+            let raw = file
+                .parse::<RawPolicy>()
+                .map_err(|e| SpannedErrors(vec![e]))?;
             reject_second_policy(root_manifest, root, &file)?;
             (Some(file), Some(raw))
         }
@@ -217,8 +233,14 @@ pub fn load(root: &Path, root_manifest: &Path, explicit: Option<&Path>, stage: S
     };
     let origin = match &file {
         None => Origin::BuiltIn,
-        Some(f) if f.path == root_manifest => Origin::Manifest { path: f.report_name.clone(), sha256: crate::digest::sha256_hex(f.text.as_bytes()) },
-        Some(f) => Origin::File { path: f.report_name.clone(), sha256: crate::digest::sha256_hex(f.text.as_bytes()) },
+        Some(f) if f.path == root_manifest => Origin::Manifest {
+            path: f.report_name.clone(),
+            sha256: crate::digest::sha256_hex(f.text.as_bytes()),
+        },
+        Some(f) => Origin::File {
+            path: f.report_name.clone(),
+            sha256: crate::digest::sha256_hex(f.text.as_bytes()),
+        },
     };
     let policy = match (file, raw) {
         (Some(file), Some(raw)) => validate::validate(raw, &file, stage).map_err(SpannedErrors)?,
@@ -228,7 +250,10 @@ pub fn load(root: &Path, root_manifest: &Path, explicit: Option<&Path>, stage: S
 }
 
 /// Reads the policy table from the root manifest, if it has one.
-fn read_manifest_policy(manifest: &Path, root: &Path) -> anyhow::Result<Option<(TomlFile, RawPolicy)>> {
+fn read_manifest_policy(
+    manifest: &Path,
+    root: &Path,
+) -> anyhow::Result<Option<(TomlFile, RawPolicy)>> {
     let file = TomlFile::read(manifest, root)?;
     let tables: ManifestTables = file.parse().map_err(|e| SpannedErrors(vec![e]))?;
     let raw = [tables.workspace, tables.package]
@@ -240,7 +265,12 @@ fn read_manifest_policy(manifest: &Path, root: &Path) -> anyhow::Result<Option<(
 
 /// Two policies for one workspace is ambiguous; refuse rather than pick one silently.
 fn reject_second_policy(manifest: &Path, root: &Path, file: &TomlFile) -> anyhow::Result<()> {
-    if manifest.is_file() && read_manifest_policy(manifest, root).ok().flatten().is_some() {
+    if manifest.is_file()
+        && read_manifest_policy(manifest, root)
+            .ok()
+            .flatten()
+            .is_some()
+    {
         anyhow::bail!(
             "{} and [workspace.metadata.spdf] in {} both define a policy; keep one of them",
             file.display,

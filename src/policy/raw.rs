@@ -97,7 +97,11 @@ impl RawAdvisories {
 }
 
 /// Merges two optional sections, field by field where both are present.
-pub(crate) fn merge_opt<T>(base: Option<T>, over: Option<T>, merge: impl FnOnce(T, T) -> T) -> Option<T> {
+pub(crate) fn merge_opt<T>(
+    base: Option<T>,
+    over: Option<T>,
+    merge: impl FnOnce(T, T) -> T,
+) -> Option<T> {
     match (base, over) {
         (Some(b), Some(o)) => Some(merge(b, o)),
         (b, o) => o.or(b),

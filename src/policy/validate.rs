@@ -1,15 +1,21 @@
 //! Raw policy -> validated [`Policy`]: every value checked, every error collected.
 
 use super::raw::{RawAdvisories, RawException, RawPolicy};
-use super::{AdvisoryKind, Advisories, Exception, PackageScope, Policy, Profile, Severity, Stage};
+use super::{Advisories, AdvisoryKind, Exception, PackageScope, Policy, Profile, Severity, Stage};
 use crate::toml_file::{SpannedError, TomlFile};
 use jiff::civil::Date;
 use std::collections::BTreeSet;
 use toml::Spanned;
 
 /// CycloneDX 1.5/1.6 `analysis.state` values.
-pub const VEX_STATES: [&str; 6] =
-    ["resolved", "resolved_with_pedigree", "exploitable", "in_triage", "false_positive", "not_affected"];
+pub const VEX_STATES: [&str; 6] = [
+    "resolved",
+    "resolved_with_pedigree",
+    "exploitable",
+    "in_triage",
+    "false_positive",
+    "not_affected",
+];
 
 /// CycloneDX 1.5/1.6 `analysis.justification` values.
 pub const VEX_JUSTIFICATIONS: [&str; 9] = [
@@ -40,24 +46,51 @@ impl Validator<'_> {
         if allowed.contains(&value.get_ref().as_str()) {
             return Some(value.get_ref().clone());
         }
-        self.error(value, format!("invalid `{key}` value \"{}\"; expected one of: {}", value.get_ref(), allowed.join(", ")));
+        self.error(
+            value,
+            format!(
+                "invalid `{key}` value \"{}\"; expected one of: {}",
+                value.get_ref(),
+                allowed.join(", ")
+            ),
+        );
         None
     }
 }
 
 /// Validates `raw` for `stage`; on failure returns every error found.
-pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy, Vec<SpannedError>> {
-    let mut v = Validator { file, errors: Vec::new() };
+pub fn validate(
+    raw: RawPolicy,
+    file: &TomlFile,
+    stage: Stage,
+) -> Result<Policy, Vec<SpannedError>> {
+    let mut v = Validator {
+        file,
+        errors: Vec::new(),
+    };
     let raw = select_stage(&mut v, raw, stage);
     let profile = match &raw.profile {
         None => Profile::Baseline,
         Some(name) => Profile::parse(name.get_ref()).unwrap_or_else(|| {
-            v.error(name, format!("unknown profile \"{}\"; expected baseline, medical or firmware", name.get_ref()));
+            v.error(
+                name,
+                format!(
+                    "unknown profile \"{}\"; expected baseline, medical or firmware",
+                    name.get_ref()
+                ),
+            );
             Profile::Baseline
         }),
     };
     let advisories = advisories(&mut v, raw.advisories.unwrap_or_default(), profile);
-    if v.errors.is_empty() { Ok(Policy { profile, advisories }) } else { Err(v.errors) }
+    if v.errors.is_empty() {
+        Ok(Policy {
+            profile,
+            advisories,
+        })
+    } else {
+        Err(v.errors)
+    }
 }
 
 /// Checks the `[stage.*]` tables and lays the one for `stage` over the top level.
@@ -66,12 +99,18 @@ fn select_stage(v: &mut Validator<'_>, mut raw: RawPolicy, stage: Stage) -> RawP
     let mut chosen = None;
     for (name, table) in stages {
         let Some(s) = Stage::ALL.into_iter().find(|s| s.as_str() == name) else {
-            v.error(&table, format!("unknown stage \"{name}\"; expected local, pre-merge or release"));
+            v.error(
+                &table,
+                format!("unknown stage \"{name}\"; expected local, pre-merge or release"),
+            );
             continue;
         };
         let inner = table.get_ref();
         if let Some(p) = &inner.profile {
-            v.error(p, "`profile` cannot be set per stage; set it at the top level");
+            v.error(
+                p,
+                "`profile` cannot be set per stage; set it at the top level",
+            );
         }
         if inner.stage.is_some() {
             v.error(&table, "stage tables cannot be nested");
@@ -93,43 +132,80 @@ fn advisories(v: &mut Validator<'_>, raw: RawAdvisories, profile: Profile) -> Ad
         Some(list) => list
             .into_inner()
             .iter()
-            .filter_map(|k| match AdvisoryKind::ALL.into_iter().find(|a| a.as_str() == k.get_ref()) {
-                Some(kind) => Some(kind),
-                None => {
-                    let names: Vec<_> = AdvisoryKind::ALL.iter().map(|a| a.as_str()).collect();
-                    v.one_of(k, "advisories.deny", &names);
-                    None
+            .filter_map(|k| {
+                match AdvisoryKind::ALL
+                    .into_iter()
+                    .find(|a| a.as_str() == k.get_ref())
+                {
+                    Some(kind) => Some(kind),
+                    None => {
+                        let names: Vec<_> = AdvisoryKind::ALL.iter().map(|a| a.as_str()).collect();
+                        v.one_of(k, "advisories.deny", &names);
+                        None
+                    }
                 }
             })
             .collect(),
     };
     let severity_threshold = raw.severity_threshold.and_then(|s| {
-        let name = v.one_of(&s, "advisories.severity-threshold", &["none", "low", "medium", "high", "critical"])?;
+        let name = v.one_of(
+            &s,
+            "advisories.severity-threshold",
+            &["none", "low", "medium", "high", "critical"],
+        )?;
         name.parse::<Severity>().ok()
     });
-    let max_db_age_days = raw.max_db_age_days.and_then(|d| match u32::try_from(*d.get_ref()) {
-        Ok(days) if days > 0 => Some(days),
-        _ => {
-            v.error(&d, format!("`advisories.max-db-age-days` must be a positive number of days, not {}", d.get_ref()));
-            None
-        }
-    });
+    let max_db_age_days = raw
+        .max_db_age_days
+        .and_then(|d| match u32::try_from(*d.get_ref()) {
+            Ok(days) if days > 0 => Some(days),
+            _ => {
+                v.error(
+                    &d,
+                    format!(
+                        "`advisories.max-db-age-days` must be a positive number of days, not {}",
+                        d.get_ref()
+                    ),
+                );
+                None
+            }
+        });
     let db = raw.db.map(|d| {
         let dir = v.file.path.parent().unwrap_or(std::path::Path::new("."));
         crate::paths::absolute(&dir.join(d.get_ref()))
     });
     let exceptions = exceptions(v, raw.exceptions.unwrap_or_default(), profile);
-    Advisories { db, deny, severity_threshold, max_db_age_days, exceptions }
+    Advisories {
+        db,
+        deny,
+        severity_threshold,
+        max_db_age_days,
+        exceptions,
+    }
 }
 
-fn exceptions(v: &mut Validator<'_>, raw: Vec<Spanned<RawException>>, profile: Profile) -> Vec<Exception> {
+fn exceptions(
+    v: &mut Validator<'_>,
+    raw: Vec<Spanned<RawException>>,
+    profile: Profile,
+) -> Vec<Exception> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for entry in raw {
-        let Some(e) = exception(v, &entry, profile) else { continue };
-        let key = (e.id.clone(), e.package.as_ref().map(|p| (p.name.clone(), p.req.as_ref().map(ToString::to_string))));
+        let Some(e) = exception(v, &entry, profile) else {
+            continue;
+        };
+        let key = (
+            e.id.clone(),
+            e.package
+                .as_ref()
+                .map(|p| (p.name.clone(), p.req.as_ref().map(ToString::to_string))),
+        );
         if !seen.insert(key) {
-            v.error(&entry, format!("duplicate waiver for {}; merge the two entries", e.id));
+            v.error(
+                &entry,
+                format!("duplicate waiver for {}; merge the two entries", e.id),
+            );
             continue;
         }
         out.push(e);
@@ -137,7 +213,11 @@ fn exceptions(v: &mut Validator<'_>, raw: Vec<Spanned<RawException>>, profile: P
     out
 }
 
-fn exception(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Profile) -> Option<Exception> {
+fn exception(
+    v: &mut Validator<'_>,
+    entry: &Spanned<RawException>,
+    profile: Profile,
+) -> Option<Exception> {
     let raw = entry.get_ref();
     let errors_before = v.errors.len();
     let id = match &raw.id {
@@ -151,29 +231,56 @@ fn exception(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Prof
             String::new()
         }
     };
+    let package = raw.package.as_ref().and_then(|p| package_scope(v, p));
     let reason = match &raw.reason {
         Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().trim().to_owned(),
         Some(r) => {
-            v.error(r, "waiver `reason` is empty; say why the finding is acceptable");
+            v.error(
+                r,
+                "waiver `reason` is empty; say why the finding is acceptable",
+            );
             String::new()
         }
         None => {
-            v.error(entry, format!("waiver for {id} has no `reason`; say why the finding is acceptable"));
+            v.error(
+                entry,
+                format!("waiver for {id} has no `reason`; say why the finding is acceptable"),
+            );
             String::new()
         }
     };
-    let package = raw.package.as_ref().and_then(|p| package_scope(v, p));
     let expires = expiry(v, entry, profile);
-    let state = raw.state.as_ref().and_then(|s| v.one_of(s, "state", &VEX_STATES));
-    let justification = raw.justification.as_ref().and_then(|j| v.one_of(j, "justification", &VEX_JUSTIFICATIONS));
+    let state = raw
+        .state
+        .as_ref()
+        .and_then(|s| v.one_of(s, "state", &VEX_STATES));
+    let justification = raw
+        .justification
+        .as_ref()
+        .and_then(|j| v.one_of(j, "justification", &VEX_JUSTIFICATIONS));
     if let (Some(j), false) = (&raw.justification, state.as_deref() == Some("not_affected")) {
-        v.error(j, "`justification` applies only to state = \"not_affected\"");
+        v.error(
+            j,
+            "`justification` applies only to state = \"not_affected\"",
+        );
     }
-    let approved_by = raw.approved_by.as_ref().map(|a| a.get_ref().trim().to_owned());
+    let approved_by = raw
+        .approved_by
+        .as_ref()
+        .map(|a| a.get_ref().trim().to_owned());
     if v.errors.len() > errors_before {
         return None;
     }
-    Some(Exception { id, package, reason, expires, state, justification, approved_by, location: v.file.location(&entry.span()) })
+    Some(Exception {
+        id,
+        package,
+        reason,
+        expires,
+        state,
+        justification,
+        approved_by,
+        location: v.file.location(&entry.span()),
+    })
 }
 
 fn expiry(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Profile) -> Option<Date> {
@@ -181,12 +288,21 @@ fn expiry(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Profile
         Some(d) => match d.get_ref().as_text().parse::<Date>() {
             Ok(date) => Some(date),
             Err(_) => {
-                v.error(d, format!("invalid `expires` date \"{}\"; expected YYYY-MM-DD", d.get_ref().as_text()));
+                v.error(
+                    d,
+                    format!(
+                        "invalid `expires` date \"{}\"; expected YYYY-MM-DD",
+                        d.get_ref().as_text()
+                    ),
+                );
                 None
             }
         },
         None if profile.waivers_need_expiry() => {
-            v.error(entry, format!("the {profile} profile requires an `expires` date on every waiver"));
+            v.error(
+                entry,
+                format!("the {profile} profile requires an `expires` date on every waiver"),
+            );
             None
         }
         None => None,
@@ -199,7 +315,11 @@ fn package_scope(v: &mut Validator<'_>, p: &Spanned<String>) -> Option<PackageSc
         Some((n, r)) => (n, Some(r)),
         None => (text.as_str(), None),
     };
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         v.error(p, format!("invalid package name \"{name}\" in `package`"));
         return None;
     }
@@ -207,22 +327,36 @@ fn package_scope(v: &mut Validator<'_>, p: &Spanned<String>) -> Option<PackageSc
         None => None,
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => {
-            v.error(p, format!("invalid version requirement in `package = \"{text}\"`: {e}"));
+            v.error(
+                p,
+                format!("invalid version requirement in `package = \"{text}\"`: {e}"),
+            );
             return None;
         }
     };
-    Some(PackageScope { name: name.to_owned(), req })
+    Some(PackageScope {
+        name: name.to_owned(),
+        req,
+    })
 }
 
 /// Whether `id` looks like a RustSec, CVE or GHSA id.
 pub fn is_advisory_id(id: &str) -> bool {
     let digits = |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some(rest) = id.strip_prefix("RUSTSEC-").or_else(|| id.strip_prefix("CVE-")) {
-        return rest.split_once('-').is_some_and(|(year, n)| digits(year, 4) && year.len() == 4 && digits(n, 4));
+    if let Some(rest) = id
+        .strip_prefix("RUSTSEC-")
+        .or_else(|| id.strip_prefix("CVE-"))
+    {
+        return rest
+            .split_once('-')
+            .is_some_and(|(year, n)| digits(year, 4) && year.len() == 4 && digits(n, 4));
     }
     if let Some(rest) = id.strip_prefix("GHSA-") {
         let parts: Vec<_> = rest.split('-').collect();
-        return parts.len() == 3 && parts.iter().all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        return parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     }
     false
 }

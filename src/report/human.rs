@@ -99,10 +99,19 @@ fn groups(report: &Report, verbosity: Verbosity) -> BTreeMap<(u8, String), Vec<&
     groups
 }
 
-fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity) -> io::Result<()> {
+fn finding(
+    f: &Finding,
+    out: &mut dyn Write,
+    theme: &Theme,
+    verbosity: Verbosity,
+) -> io::Result<()> {
     let (label, style) = theme.level(f.level);
     let message = strip_package_prefix(f);
-    writeln!(out, "  {}: {message}", style.apply_to(format!("{label}[{}]", f.code)))?;
+    writeln!(
+        out,
+        "  {}: {message}",
+        style.apply_to(format!("{label}[{}]", f.code))
+    )?;
     if let Some(loc) = &f.location {
         let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
         writeln!(out, "    {} {}{line}", theme.dim.apply_to("-->"), loc.file)?;
@@ -140,29 +149,57 @@ fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity
 /// Under a package heading, "name version: " at the start of a message repeats the heading.
 fn strip_package_prefix(f: &Finding) -> &str {
     match &f.package {
-        Some(p) => f.message.strip_prefix(&format!("{} {}: ", p.name, p.version)).unwrap_or(&f.message),
+        Some(p) => f
+            .message
+            .strip_prefix(&format!("{} {}: ", p.name, p.version))
+            .unwrap_or(&f.message),
         None => &f.message,
     }
 }
 
 fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
     let policy = match &report.policy.origin {
-        Origin::File { path, sha256 } | Origin::Manifest { path, sha256 } => format!("{path} (sha256 {})", &sha256[..12]),
+        Origin::File { path, sha256 } | Origin::Manifest { path, sha256 } => {
+            format!("{path} (sha256 {})", &sha256[..12])
+        }
         Origin::BuiltIn => "none (built-in defaults)".to_owned(),
     };
-    writeln!(out, "{} {TOOL_NAME} {TOOL_VERSION}", theme.dim.apply_to("tool:     "))?;
-    writeln!(out, "{} {}", theme.dim.apply_to("workspace:"), report.workspace.root)?;
-    writeln!(out, "{} {policy}, profile {}, stage {}", theme.dim.apply_to("policy:   "), report.policy.profile, report.stage.as_str())?;
+    writeln!(
+        out,
+        "{} {TOOL_NAME} {TOOL_VERSION}",
+        theme.dim.apply_to("tool:     ")
+    )?;
+    writeln!(
+        out,
+        "{} {}",
+        theme.dim.apply_to("workspace:"),
+        report.workspace.root
+    )?;
+    writeln!(
+        out,
+        "{} {policy}, profile {}, stage {}",
+        theme.dim.apply_to("policy:   "),
+        report.policy.profile,
+        report.stage.as_str()
+    )?;
     if let Some(sha) = &report.workspace.lockfile_sha256 {
         let packages = report.workspace.packages.unwrap_or_default();
-        writeln!(out, "{} Cargo.lock (sha256 {}), {packages} packages", theme.dim.apply_to("lockfile: "), &sha[..12])?;
+        writeln!(
+            out,
+            "{} Cargo.lock (sha256 {}), {packages} packages",
+            theme.dim.apply_to("lockfile: "),
+            &sha[..12]
+        )?;
     }
     if let Some(db) = &report.database {
         let id = match &db.identity {
             Identity::Git { commit } => format!("commit {}", &commit[..12.min(commit.len())]),
             Identity::Digest { sha256 } => format!("digest {}", &sha256[..12]),
         };
-        let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
+        let age = db
+            .age_days
+            .map(|a| format!(", {a} days old"))
+            .unwrap_or_default();
         writeln!(
             out,
             "{} {} ({id}{age}), {} advisories; read the {} files of locked crates, left {} others unread",

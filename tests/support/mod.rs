@@ -12,7 +12,10 @@ pub fn fixtures() -> PathBuf {
 /// The shared data beside the repository (the real advisory database snapshot, KEV, schemas).
 pub fn shared() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(path.join("advisory-db/crates").is_dir(), "../shared/advisory-db is needed by this test");
+    assert!(
+        path.join("advisory-db/crates").is_dir(),
+        "../shared/advisory-db is needed by this test"
+    );
     path
 }
 
@@ -48,7 +51,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn spdf(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cargo-spdf"));
     cmd.current_dir(dir);
-    for var in ["CARGO_SPDF_DB", "CARGO_SPDF_KEV", "CARGO_TERM_COLOR", "SOURCE_DATE_EPOCH", "NO_COLOR", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CI"] {
+    for var in [
+        "CARGO_SPDF_DB",
+        "CARGO_SPDF_KEV",
+        "CARGO_TERM_COLOR",
+        "SOURCE_DATE_EPOCH",
+        "NO_COLOR",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CI",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -62,7 +74,11 @@ pub fn code(out: &Output) -> i32 {
 /// Stdout parsed as JSON.
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -92,7 +108,10 @@ pub fn finding_keys(doc: &serde_json::Value) -> Vec<(String, String, String, Str
 
 /// Owned 4-tuples from string literals, for comparing with [`finding_keys`].
 pub fn keys(items: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, String)> {
-    let mut v: Vec<_> = items.iter().map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string())).collect();
+    let mut v: Vec<_> = items
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
     v.sort();
     v
 }
