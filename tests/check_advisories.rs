@@ -502,3 +502,51 @@ fn quiet_shows_only_what_fails() {
     assert!(err.contains("error[vulnerability]"), "{err}");
     assert!(!err.contains("warning["), "{err}");
 }
+
+#[test]
+fn a_git_checkout_is_identified_by_its_commit() {
+    let ws = copy_workspace("clean");
+    let db = tempfile::tempdir().unwrap();
+    copy_dir(&fixture_db(), db.path());
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(db.path())
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.org",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .env("GIT_COMMITTER_DATE", "2024-10-01T12:00:00Z")
+            .env("GIT_AUTHOR_DATE", "2024-10-01T12:00:00Z")
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "snapshot"]);
+    let head = std::process::Command::new("git")
+        .arg("-C")
+        .arg(db.path())
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap().trim().to_owned();
+    let out = spdf(ws.path())
+        .args(["check", "--format", "json", "--db"])
+        .arg(db.path())
+        .env("SOURCE_DATE_EPOCH", JAN_2025)
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    assert_eq!(doc["database"]["commit"], head.as_str());
+    assert_eq!(doc["database"]["digest"], serde_json::Value::Null);
+    assert_eq!(doc["database"]["last_updated"], "2024-10-01T12:00:00Z");
+    assert_eq!(doc["database"]["age_days"], 91);
+    assert_eq!(doc["database"]["advisories"], 9);
+}

@@ -160,7 +160,7 @@ fn strip_package_prefix(f: &Finding) -> &str {
 fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
     let policy = match &report.policy.origin {
         Origin::File { path, sha256 } | Origin::Manifest { path, sha256 } => {
-            format!("{path} (sha256 {})", &sha256[..12])
+            format!("{path} (sha256 {})", short(sha256))
         }
         Origin::BuiltIn => "none (built-in defaults)".to_owned(),
     };
@@ -188,14 +188,11 @@ fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result
             out,
             "{} Cargo.lock (sha256 {}), {packages} packages",
             theme.dim.apply_to("lockfile: "),
-            &sha[..12]
+            short(sha)
         )?;
     }
     if let Some(db) = &report.database {
-        let id = match &db.identity {
-            Identity::Git { commit } => format!("commit {}", &commit[..12.min(commit.len())]),
-            Identity::Digest { sha256 } => format!("digest {}", &sha256[..12]),
-        };
+        let id = identity(&db.identity);
         let age = db
             .age_days
             .map(|a| format!(", {a} days old"))
@@ -214,6 +211,9 @@ fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result
 }
 
 fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
+    if let Some(line) = inputs_line(report) {
+        writeln!(out, "{}", theme.dim.apply_to(line))?;
+    }
     let s = report.summary();
     let gates: Vec<&str> = report.gates.iter().map(|g| g.as_str()).collect();
     let counts = format!(
@@ -231,4 +231,32 @@ fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()
     } else {
         writeln!(out, "{} {counts}", theme.deny.apply_to("FAIL"))
     }
+}
+
+/// "checked N locked packages against M advisories (database ..., D days old)".
+fn inputs_line(report: &Report) -> Option<String> {
+    let packages = report.workspace.packages?;
+    let db = report.database.as_ref()?;
+    let age = db
+        .age_days
+        .map(|a| format!(", {a} days old"))
+        .unwrap_or_default();
+    let id = identity(&db.identity);
+    Some(format!(
+        "checked {packages} locked packages against {} advisories ({id}{age})",
+        db.advisories
+    ))
+}
+
+/// A database identity, shortened for people.
+fn identity(id: &Identity) -> String {
+    match id {
+        Identity::Git { commit } => format!("commit {}", short(commit)),
+        Identity::Digest { sha256 } => format!("digest {}", short(sha256)),
+    }
+}
+
+/// The first 12 characters of a hex digest or commit id.
+fn short(hex: &str) -> &str {
+    hex.get(..12).unwrap_or(hex)
 }
