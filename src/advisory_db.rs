@@ -64,27 +64,15 @@ pub struct DbLocation {
 /// `$CARGO_HOME/advisory-db` (`~/.cargo/advisory-db`), the copy cargo-audit keeps.
 pub fn locate(flag: Option<&Path>, policy: Option<&Path>) -> DbLocation {
     if let Some(p) = flag {
-        return DbLocation {
-            path: crate::paths::absolute(p),
-            source: DbSource::Flag,
-        };
+        return DbLocation { path: crate::paths::absolute(p), source: DbSource::Flag };
     }
     if let Some(p) = policy {
-        return DbLocation {
-            path: p.to_path_buf(),
-            source: DbSource::Policy,
-        };
+        return DbLocation { path: p.to_path_buf(), source: DbSource::Policy };
     }
     if let Some(p) = std::env::var_os("CARGO_SPDF_DB").filter(|v| !v.is_empty()) {
-        return DbLocation {
-            path: crate::paths::absolute(Path::new(&p)),
-            source: DbSource::Env,
-        };
+        return DbLocation { path: crate::paths::absolute(Path::new(&p)), source: DbSource::Env };
     }
-    DbLocation {
-        path: default_path(),
-        source: DbSource::Default,
-    }
+    DbLocation { path: default_path(), source: DbSource::Default }
 }
 
 /// `$CARGO_HOME/advisory-db`, or `~/.cargo/advisory-db`.
@@ -148,20 +136,10 @@ impl AdvisoryDb {
         let path = &loc.path;
         check_layout(loc)?;
         let (identity, last_updated, advisory_count) = match git_head(path) {
-            Some((commit, date)) => (
-                Identity::Git { commit },
-                Some(date),
-                count_advisories(path)?,
-            ),
+            Some((commit, date)) => (Identity::Git { commit }, Some(date), count_advisories(path)?),
             None => {
                 let scan = scan_directory(path)?;
-                (
-                    Identity::Digest {
-                        sha256: scan.digest,
-                    },
-                    scan.newest_advisory,
-                    scan.advisories,
-                )
+                (Identity::Digest { sha256: scan.digest }, scan.newest_advisory, scan.advisories)
             }
         };
         let mut by_crate = BTreeMap::new();
@@ -190,8 +168,7 @@ impl AdvisoryDb {
 
     /// Whole days since the last update, as of `now`.
     pub fn age_days(&self, now: Timestamp) -> Option<i64> {
-        self.last_updated
-            .map(|t| (now.as_second() - t.as_second()).div_euclid(86_400))
+        self.last_updated.map(|t| (now.as_second() - t.as_second()).div_euclid(86_400))
     }
 }
 
@@ -221,12 +198,7 @@ fn git_head(path: &Path) -> Option<(String, Timestamp)> {
     if !path.join(".git").exists() {
         return None;
     }
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(path)
-        .args(["log", "-1", "--format=%H %cI"])
-        .output()
-        .ok()?;
+    let out = Command::new("git").arg("-C").arg(path).args(["log", "-1", "--format=%H %cI"]).output().ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
     let (commit, date) = text.trim().split_once(' ')?;
     let date = date.parse::<Timestamp>().ok()?;
@@ -245,8 +217,7 @@ fn read_crate(db: &Path, name: &str) -> anyhow::Result<Vec<Entry>> {
     };
     let mut files = Vec::new();
     for entry in listing {
-        let entry =
-            entry.with_context(|| format!("cannot read {}", crate::paths::display(&dir)))?;
+        let entry = entry.with_context(|| format!("cannot read {}", crate::paths::display(&dir)))?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
         if !file_name.starts_with('.') && file_name.ends_with(".md") {
             files.push(entry.path());
@@ -269,15 +240,9 @@ fn parse_advisory(file: &Path, crate_name: &str) -> Result<Advisory, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let mut advisory: Advisory = text.parse().map_err(|e: rustsec::Error| e.to_string())?;
     let expected = format!("{}.md", advisory.metadata.id);
-    let file_name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if file_name != expected && !file_name.starts_with("RUSTSEC-0000-0000.") {
-        return Err(format!(
-            "advisory {} is filed as {file_name}",
-            advisory.metadata.id
-        ));
+        return Err(format!("advisory {} is filed as {file_name}", advisory.metadata.id));
     }
     if advisory.metadata.package.as_str() != crate_name {
         return Err(format!(
@@ -300,10 +265,7 @@ fn count_advisories(db: &Path) -> anyhow::Result<usize> {
             let Ok(files) = std::fs::read_dir(dir.path()) else {
                 continue;
             };
-            count += files
-                .flatten()
-                .filter(|f| f.file_name().to_string_lossy().ends_with(".md"))
-                .count();
+            count += files.flatten().filter(|f| f.file_name().to_string_lossy().ends_with(".md")).count();
         }
     }
     Ok(count)
@@ -324,33 +286,27 @@ fn scan_directory(db: &Path) -> anyhow::Result<Scan> {
     let mut newest: Option<jiff::civil::Date> = None;
     let mut advisories = 0;
     for (rel, path) in &files {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read {}", crate::paths::display(path)))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", crate::paths::display(path)))?;
         manifest.push_str(&format!("{}  {rel}\n", crate::digest::sha256_hex(&bytes)));
         if (rel.starts_with("crates/") || rel.starts_with("rust/")) && rel.ends_with(".md") {
             advisories += 1;
             newest = newest.max(advisory_date(&bytes));
         }
     }
-    let newest_advisory = newest
-        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| z.timestamp());
-    Ok(Scan {
-        digest: crate::digest::sha256_hex(manifest.as_bytes()),
-        newest_advisory,
-        advisories,
-    })
+    let newest_advisory =
+        newest.and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp());
+    Ok(Scan { digest: crate::digest::sha256_hex(manifest.as_bytes()), newest_advisory, advisories })
 }
 
 fn collect_files(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> anyhow::Result<()> {
-    let listing = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", crate::paths::display(dir)))?;
+    let listing =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", crate::paths::display(dir)))?;
     for entry in listing {
         let entry = entry.with_context(|| format!("cannot read {}", crate::paths::display(dir)))?;
         let path = entry.path();
-        let kind = entry
-            .file_type()
-            .with_context(|| format!("cannot read {}", crate::paths::display(&path)))?;
+        let kind =
+            entry.file_type().with_context(|| format!("cannot read {}", crate::paths::display(&path)))?;
         if kind.is_dir() {
             if entry.file_name() != ".git" {
                 collect_files(base, &path, out)?;
@@ -378,8 +334,7 @@ mod tests {
 
     #[test]
     fn advisory_date_is_read_from_the_front_matter() {
-        let text =
-            b"```toml\n[advisory]\nid = \"RUSTSEC-2020-0001\"\ndate = \"2020-01-31\"\n```\n\n# T\n";
+        let text = b"```toml\n[advisory]\nid = \"RUSTSEC-2020-0001\"\ndate = \"2020-01-31\"\n```\n\n# T\n";
         assert_eq!(advisory_date(text), Some(jiff::civil::date(2020, 1, 31)));
         assert_eq!(advisory_date(b"no date here"), None);
     }

@@ -123,10 +123,7 @@ mod tests {
 
     #[test]
     fn both_invocations_parse() {
-        for argv in [
-            vec!["cargo-spdf", "spdf", "check"],
-            vec!["cargo-spdf", "check"],
-        ] {
+        for argv in [vec!["cargo-spdf", "spdf", "check"], vec!["cargo-spdf", "check"]] {
             let args = normalize_args(argv.into_iter().map(Into::into).collect());
             let Cargo::Spdf(a) = Cargo::try_parse_from(args).unwrap();
             assert!(matches!(a.command, Command::Check(_)));

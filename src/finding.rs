@@ -198,6 +198,10 @@ pub struct AdvisoryRef {
     pub arch: Vec<String>,
     /// The advisory's page.
     pub url: String,
+    /// The date the advisory was published (YYYY-MM-DD).
+    pub date: String,
+    /// The advisory's text (Markdown).
+    pub description: String,
     /// Whether one of the aliases is in the KEV catalog (`null` when no catalog was checked).
     pub kev: Option<bool>,
 }
@@ -293,10 +297,7 @@ impl Finding {
 
     /// Sets the package.
     pub fn package(mut self, name: &str, version: &str) -> Self {
-        self.package = Some(PackageRef {
-            name: name.to_owned(),
-            version: version.to_owned(),
-        });
+        self.package = Some(PackageRef { name: name.to_owned(), version: version.to_owned() });
         self
     }
 
@@ -337,21 +338,13 @@ mod tests {
         assert_eq!(names.len(), Code::ALL.len());
         for code in Code::ALL {
             let name = code.as_str();
-            assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{name}"
-            );
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
             assert!(code.description().ends_with('.'), "{name}");
         }
         insta::assert_snapshot!(
             Code::ALL
                 .iter()
-                .map(|c| format!(
-                    "{:<20} {:<11} {}",
-                    c.as_str(),
-                    c.gate().as_str(),
-                    c.description()
-                ))
+                .map(|c| format!("{:<20} {:<11} {}", c.as_str(), c.gate().as_str(), c.description()))
                 .collect::<Vec<_>>()
                 .join("\n")
         );

@@ -9,10 +9,12 @@ pub mod digest;
 pub mod exit;
 pub mod finding;
 pub mod gates;
+pub mod graph;
 pub mod output;
 pub mod paths;
 pub mod policy;
 pub mod report;
+pub mod support;
 pub mod toml_file;
 pub mod workspace;
 
@@ -21,15 +23,10 @@ use cli::{Cargo, Command};
 /// Parses the command line, runs the subcommand, and returns the exit code. Errors are
 /// printed here, with their whole chain, and become exit code 2.
 pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
-    let Cargo::Spdf(args) = match <Cargo as clap::Parser>::try_parse_from(cli::normalize_args(args))
-    {
+    let Cargo::Spdf(args) = match <Cargo as clap::Parser>::try_parse_from(cli::normalize_args(args)) {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::TOOL_ERROR
-            } else {
-                exit::OK
-            };
+            let code = if e.use_stderr() { exit::TOOL_ERROR } else { exit::OK };
             let _ = e.print();
             return code;
         }

@@ -13,10 +13,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        bail!(
-            "cannot write {shown}: directory {} does not exist",
-            crate::paths::display(dir)
-        );
+        bail!("cannot write {shown}: directory {} does not exist", crate::paths::display(dir));
     }
     if path.is_dir() {
         bail!("cannot write {shown}: it is a directory");
@@ -25,12 +22,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .prefix(".cargo-spdf-")
         .tempfile_in(dir)
         .with_context(|| format!("cannot write {shown}"))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.flush())
-        .with_context(|| format!("cannot write {shown}"))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {shown}"))?;
+    tmp.write_all(bytes).and_then(|()| tmp.flush()).with_context(|| format!("cannot write {shown}"))?;
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {shown}"))?;
     Ok(())
 }
 
@@ -38,9 +31,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("cannot write to stdout")
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("cannot write to stdout"),
         _ => Ok(()),
     }
 }

@@ -36,11 +36,7 @@ pub struct SpannedError {
 
 impl fmt::Display for SpannedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
     }
 }
 
@@ -75,8 +71,7 @@ impl TomlFile {
         Self {
             path: path.to_path_buf(),
             display: crate::paths::display(path),
-            report_name: crate::paths::relative_to(path, root)
-                .unwrap_or_else(|| path.display().to_string()),
+            report_name: crate::paths::relative_to(path, root).unwrap_or_else(|| path.display().to_string()),
             text,
         }
     }
@@ -92,21 +87,13 @@ impl TomlFile {
 
     /// The finding location of a span.
     pub fn location(&self, span: &Range<usize>) -> Location {
-        Location {
-            file: self.report_name.clone(),
-            line: Some(self.line_col(span.start).0),
-        }
+        Location { file: self.report_name.clone(), line: Some(self.line_col(span.start).0) }
     }
 
     /// An error at a span.
     pub fn error(&self, span: &Range<usize>, message: impl Into<String>) -> SpannedError {
         let (line, column) = self.line_col(span.start);
-        SpannedError {
-            file: self.display.clone(),
-            line,
-            column,
-            message: message.into(),
-        }
+        SpannedError { file: self.display.clone(), line, column, message: message.into() }
     }
 
     /// Deserializes the whole file; a syntax error, an unknown key or a wrong type becomes an
@@ -129,21 +116,11 @@ mod tests {
 
     #[test]
     fn line_and_column_are_one_based() {
-        let f = TomlFile::from_text(
-            Path::new("/ws/x.toml"),
-            Path::new("/ws"),
-            "a = 1\nbb = 2\n".into(),
-        );
+        let f = TomlFile::from_text(Path::new("/ws/x.toml"), Path::new("/ws"), "a = 1\nbb = 2\n".into());
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(6), (2, 1));
         assert_eq!(f.line_col(9), (2, 4));
-        assert_eq!(
-            f.location(&(7..8)),
-            Location {
-                file: "x.toml".into(),
-                line: Some(2)
-            }
-        );
+        assert_eq!(f.location(&(7..8)), Location { file: "x.toml".into(), line: Some(2) });
     }
 
     #[test]
@@ -154,11 +131,7 @@ mod tests {
         struct T {
             a: u32,
         }
-        let f = TomlFile::from_text(
-            Path::new("/ws/x.toml"),
-            Path::new("/ws"),
-            "a = 1\nb = 2\n".into(),
-        );
+        let f = TomlFile::from_text(Path::new("/ws/x.toml"), Path::new("/ws"), "a = 1\nb = 2\n".into());
         let err = f.parse::<T>().unwrap_err();
         assert_eq!((err.line, err.column), (2, 1));
         assert!(err.message.contains("unknown field `b`"), "{}", err.message);

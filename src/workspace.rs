@@ -61,10 +61,7 @@ impl Workspace {
             }
             None => find_upwards(&crate::paths::absolute(Path::new(".")))?,
         };
-        let dir = start
-            .parent()
-            .context("manifest has no parent directory")?
-            .to_path_buf();
+        let dir = start.parent().context("manifest has no parent directory")?.to_path_buf();
         let keys = read_keys(&start, &dir)?;
         let root = if keys.workspace.is_some() {
             dir.clone()
@@ -73,11 +70,7 @@ impl Workspace {
         } else {
             enclosing_workspace(&dir)?.unwrap_or_else(|| dir.clone())
         };
-        Ok(Workspace {
-            manifest: root.join("Cargo.toml"),
-            root,
-            start_manifest: start,
-        })
+        Ok(Workspace { manifest: root.join("Cargo.toml"), root, start_manifest: start })
     }
 
     /// Path of `Cargo.lock`.
@@ -102,18 +95,12 @@ fn find_upwards(from: &Path) -> anyhow::Result<PathBuf> {
     from.ancestors()
         .map(|d| d.join("Cargo.toml"))
         .find(|p| p.is_file())
-        .with_context(|| {
-            format!(
-                "could not find Cargo.toml in {} or any parent directory",
-                from.display()
-            )
-        })
+        .with_context(|| format!("could not find Cargo.toml in {} or any parent directory", from.display()))
 }
 
 fn read_keys(manifest: &Path, root: &Path) -> anyhow::Result<RootKeys> {
     let file = TomlFile::read(manifest, root)?;
-    file.parse::<RootKeys>()
-        .map_err(|e| SpannedErrors(vec![e]).into())
+    file.parse::<RootKeys>().map_err(|e| SpannedErrors(vec![e]).into())
 }
 
 /// The nearest parent directory whose manifest has a `[workspace]` listing `member_dir`.
@@ -128,8 +115,7 @@ fn enclosing_workspace(member_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
         };
         let matches = |patterns: &[String]| {
             patterns.iter().any(|m| {
-                glob::Pattern::new(&dir.join(m).to_string_lossy())
-                    .is_ok_and(|p| p.matches_path(member_dir))
+                glob::Pattern::new(&dir.join(m).to_string_lossy()).is_ok_and(|p| p.matches_path(member_dir))
             })
         };
         if matches(&ws.members) && !matches(&ws.exclude) {
@@ -169,10 +155,7 @@ impl Lock {
     pub fn location(&self, name: &str, version: &str) -> Location {
         Location {
             file: self.report_name.clone(),
-            line: self
-                .lines
-                .get(&(name.to_owned(), version.to_owned()))
-                .copied(),
+            line: self.lines.get(&(name.to_owned(), version.to_owned())).copied(),
         }
     }
 }
@@ -187,9 +170,7 @@ fn package_lines(text: &str) -> HashMap<(String, String), usize> {
             current = None;
         } else if let Some(name) = line.strip_prefix("name = ") {
             current = Some((name.trim_matches('"').to_owned(), i + 1));
-        } else if let (Some(version), Some((name, at))) =
-            (line.strip_prefix("version = "), &current)
-        {
+        } else if let (Some(version), Some((name, at))) = (line.strip_prefix("version = "), &current) {
             out.insert((name.clone(), version.trim_matches('"').to_owned()), *at);
         }
     }

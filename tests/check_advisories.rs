@@ -40,10 +40,7 @@ fn baseline_reports_every_kind_with_its_default_level() {
         ])
     );
     // The withdrawn gonelib advisory and safelib's "unaffected" range report nothing.
-    assert_eq!(
-        doc["summary"],
-        serde_json::json!({"deny": 4, "warn": 2, "excepted": 0})
-    );
+    assert_eq!(doc["summary"], serde_json::json!({"deny": 4, "warn": 2, "excepted": 0}));
     assert_eq!(doc["policy"]["source"], "built-in");
     assert!(doc["notes"][0].as_str().unwrap().contains("baseline"));
 }
@@ -82,10 +79,7 @@ fn findings_point_at_the_cargo_lock_entry() {
         let line = f["location"]["line"].as_u64().unwrap() as usize;
         assert_eq!(f["location"]["file"], "Cargo.lock");
         let text = lock.lines().nth(line - 1).unwrap();
-        assert_eq!(
-            text,
-            format!("name = \"{}\"", f["package"]["name"].as_str().unwrap())
-        );
+        assert_eq!(text, format!("name = \"{}\"", f["package"]["name"].as_str().unwrap()));
     }
 }
 
@@ -144,17 +138,10 @@ fn waivers_keep_the_finding_as_excepted_and_match_aliases() {
     write_policy(ws.path(), WAIVE_ALL);
     let (code, doc) = check_json(ws.path(), &[]);
     assert_eq!(code, 0, "{doc:#}");
-    let excepted: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["level"] == "excepted")
-        .collect();
+    let excepted: Vec<_> =
+        doc["findings"].as_array().unwrap().iter().filter(|f| f["level"] == "excepted").collect();
     assert_eq!(excepted.len(), 3);
-    let first = excepted
-        .iter()
-        .find(|f| f["advisory"]["id"] == "RUSTSEC-2099-0001")
-        .unwrap();
+    let first = excepted.iter().find(|f| f["advisory"]["id"] == "RUSTSEC-2099-0001").unwrap();
     assert_eq!(
         first["exception"],
         serde_json::json!({
@@ -184,28 +171,16 @@ fn an_expired_waiver_waives_nothing_and_fails() {
     assert_eq!(code(&out), 1);
     let doc = json(&out);
     let keys = finding_keys(&doc);
-    assert!(keys.contains(&(
-        "exception-expired".into(),
-        "deny".into(),
-        String::new(),
-        String::new()
-    )));
+    assert!(keys.contains(&("exception-expired".into(), "deny".into(), String::new(), String::new())));
     assert!(keys.contains(&(
         "vulnerability".into(),
         "deny".into(),
         "RUSTSEC-2099-0001".into(),
         "vulnlib".into()
     )));
-    let expired = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "exception-expired")
-        .unwrap();
-    assert_eq!(
-        expired["location"],
-        serde_json::json!({"file": "spdf.toml", "line": 5})
-    );
+    let expired =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "exception-expired").unwrap();
+    assert_eq!(expired["location"], serde_json::json!({"file": "spdf.toml", "line": 5}));
 }
 
 #[test]
@@ -217,12 +192,8 @@ fn a_waiver_that_matches_nothing_warns() {
     );
     let (code, doc) = check_json(ws.path(), &[]);
     assert_eq!(code, 1);
-    let unused: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "exception-unused")
-        .collect();
+    let unused: Vec<_> =
+        doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "exception-unused").collect();
     assert_eq!(unused.len(), 2);
     assert!(unused.iter().all(|f| f["level"] == "warn"));
     let vuln = doc["findings"]
@@ -231,10 +202,7 @@ fn a_waiver_that_matches_nothing_warns() {
         .iter()
         .find(|f| f["advisory"]["id"] == "RUSTSEC-2099-0001")
         .unwrap();
-    assert_eq!(
-        vuln["level"], "deny",
-        "the version scope does not cover vulnlib 1.0.0"
-    );
+    assert_eq!(vuln["level"], "deny", "the version scope does not cover vulnlib 1.0.0");
 }
 
 #[test]
@@ -243,12 +211,7 @@ fn a_stale_database_is_a_finding() {
     write_policy(ws.path(), "[advisories]\nmax-db-age-days = 30\n");
     let (code, doc) = check_json(ws.path(), &[]);
     assert_eq!(code, 1);
-    let stale = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "db-stale")
-        .unwrap();
+    let stale = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "db-stale").unwrap();
     assert_eq!(stale["level"], "deny");
     // Newest fixture advisory: 2024-09-01; now: 2025-01-01.
     assert_eq!(stale["actual"], "122 days");
@@ -256,13 +219,7 @@ fn a_stale_database_is_a_finding() {
 
     write_policy(ws.path(), "[advisories]\nmax-db-age-days = 200\n");
     let (_, doc) = check_json(ws.path(), &[]);
-    assert!(
-        doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| f["code"] != "db-stale")
-    );
+    assert!(doc["findings"].as_array().unwrap().iter().all(|f| f["code"] != "db-stale"));
 }
 
 #[test]
@@ -275,27 +232,14 @@ fn an_unparsable_entry_for_a_locked_crate_fails_closed() {
         "```toml\n[advisory]\nid = \"RUSTSEC-2099-0010\"\n",
     )
     .unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "--format", "json", "--db"])
-        .arg(db.path())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "--format", "json", "--db"]).arg(db.path()).output().unwrap();
     assert_eq!(code(&out), 1);
     let doc = json(&out);
-    let invalid = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "db-entry-invalid")
-        .unwrap();
+    let invalid =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "db-entry-invalid").unwrap();
     assert_eq!(invalid["level"], "deny");
     assert_eq!(invalid["package"]["name"], "safelib");
-    assert!(
-        invalid["message"]
-            .as_str()
-            .unwrap()
-            .contains("crates/safelib/RUSTSEC-2099-0010.md")
-    );
+    assert!(invalid["message"].as_str().unwrap().contains("crates/safelib/RUSTSEC-2099-0010.md"));
 }
 
 #[test]
@@ -303,32 +247,17 @@ fn an_unparsable_entry_for_an_absent_crate_is_not_read() {
     let ws = copy_workspace("clean");
     let db = tempfile::tempdir().unwrap();
     copy_dir(&fixture_db(), db.path());
-    std::fs::write(
-        db.path().join("crates/absentlib/RUSTSEC-2099-0009.md"),
-        "not an advisory",
-    )
-    .unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "-v", "--db"])
-        .arg(db.path())
-        .output()
-        .unwrap();
+    std::fs::write(db.path().join("crates/absentlib/RUSTSEC-2099-0009.md"), "not an advisory").unwrap();
+    let out = spdf(ws.path()).args(["check", "-v", "--db"]).arg(db.path()).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.contains("read the 1 files of locked crates, left 8 others unread"),
-        "{err}"
-    );
+    assert!(err.contains("read the 1 files of locked crates, left 8 others unread"), "{err}");
 }
 
 #[test]
 fn a_clean_workspace_passes() {
     let ws = copy_workspace("clean");
-    let out = spdf(ws.path())
-        .args(["check", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "--db"]).arg(fixture_db()).output().unwrap();
     assert_eq!(code(&out), 0);
     assert!(stderr(&out).contains("PASS"), "{}", stderr(&out));
 }
@@ -359,12 +288,7 @@ fn policy_in_the_workspace_manifest() {
     let (code, doc) = check_json(ws.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(doc["policy"]["source"], "manifest");
-    let unsound = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "unsound")
-        .unwrap();
+    let unsound = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "unsound").unwrap();
     assert_eq!(unsound["level"], "warn");
 }
 
@@ -373,32 +297,16 @@ fn database_lookup_order() {
     let ws = copy_workspace("clean");
     let missing = ws.path().join("no-such-db");
     // CARGO_SPDF_DB is used when neither --db nor the policy names one.
-    let out = spdf(ws.path())
-        .arg("check")
-        .env("CARGO_SPDF_DB", fixture_db())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).arg("check").env("CARGO_SPDF_DB", fixture_db()).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // The policy's advisories.db beats CARGO_SPDF_DB.
     write_policy(ws.path(), "[advisories]\ndb = \"no-such-db\"\n");
-    let out = spdf(ws.path())
-        .arg("check")
-        .env("CARGO_SPDF_DB", fixture_db())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).arg("check").env("CARGO_SPDF_DB", fixture_db()).output().unwrap();
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no-such-db"), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("advisories.db in the policy"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("advisories.db in the policy"), "{}", stderr(&out));
     // --db beats the policy.
-    let out = spdf(ws.path())
-        .args(["check", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "--db"]).arg(fixture_db()).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(!missing.exists());
 }
@@ -407,12 +315,7 @@ fn database_lookup_order() {
 fn invoked_as_cargo_subcommand_or_directly() {
     let ws = copy_workspace("clean");
     for args in [&["spdf", "check"][..], &["check"][..]] {
-        let out = spdf(ws.path())
-            .args(args)
-            .arg("--db")
-            .arg(fixture_db())
-            .output()
-            .unwrap();
+        let out = spdf(ws.path()).args(args).arg("--db").arg(fixture_db()).output().unwrap();
         assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
     }
 }
@@ -448,10 +351,7 @@ fn color_follows_flags_and_environment() {
         stderr(&cmd.output().unwrap()).contains("\u{1b}[")
     };
     assert!(run(&["--color", "always"], &[]));
-    assert!(!run(
-        &["--color", "never"],
-        &[("CARGO_TERM_COLOR", "always")]
-    ));
+    assert!(!run(&["--color", "never"], &[("CARGO_TERM_COLOR", "always")]));
     assert!(run(&[], &[("CARGO_TERM_COLOR", "always")]));
     assert!(!run(&[], &[]), "not a terminal");
 }
@@ -471,33 +371,19 @@ fn json_to_a_file_and_human_to_stderr() {
     assert!(out.stdout.is_empty());
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(doc["schema"], "cargo-spdf/check/v1");
-    let out = spdf(ws.path())
-        .args(["check", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "--db"]).arg(fixture_db()).output().unwrap();
     assert!(out.stdout.is_empty(), "the human report goes to stderr");
     let err = stderr(&out);
     assert!(err.contains("vulnlib 1.0.0"), "{err}");
-    assert!(
-        err.contains("upgrade `vulnlib` to a version matching >=1.2.0"),
-        "{err}"
-    );
-    assert!(
-        err.contains("[[advisories.exceptions]] id = \"RUSTSEC-2099-0001\""),
-        "{err}"
-    );
+    assert!(err.contains("upgrade `vulnlib` to a version matching >=1.2.0"), "{err}");
+    assert!(err.contains("[[advisories.exceptions]] id = \"RUSTSEC-2099-0001\""), "{err}");
     assert!(err.contains("FAIL"), "{err}");
 }
 
 #[test]
 fn quiet_shows_only_what_fails() {
     let ws = copy_workspace("demo");
-    let out = spdf(ws.path())
-        .args(["check", "-q", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "-q", "--db"]).arg(fixture_db()).output().unwrap();
     let err = stderr(&out);
     assert!(err.contains("error[vulnerability]"), "{err}");
     assert!(!err.contains("warning["), "{err}");
@@ -512,14 +398,7 @@ fn a_git_checkout_is_identified_by_its_commit() {
         let status = std::process::Command::new("git")
             .arg("-C")
             .arg(db.path())
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.org",
-                "-c",
-                "commit.gpgsign=false",
-            ])
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
             .args(args)
             .env("GIT_COMMITTER_DATE", "2024-10-01T12:00:00Z")
             .env("GIT_AUTHOR_DATE", "2024-10-01T12:00:00Z")

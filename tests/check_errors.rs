@@ -6,23 +6,13 @@ mod support;
 use support::*;
 
 fn check(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    spdf(dir)
-        .arg("check")
-        .args(args)
-        .arg("--db")
-        .arg(fixture_db())
-        .output()
-        .unwrap()
+    spdf(dir).arg("check").args(args).arg("--db").arg(fixture_db()).output().unwrap()
 }
 
 fn assert_tool_error(out: &std::process::Output, needles: &[&str]) {
     let err = stderr(out);
     assert_eq!(code(out), 2, "{err}");
-    assert!(
-        out.stdout.is_empty(),
-        "nothing on stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.stdout.is_empty(), "nothing on stdout: {}", String::from_utf8_lossy(&out.stdout));
     assert!(err.starts_with("error: "), "{err}");
     for needle in needles {
         assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
@@ -33,10 +23,8 @@ fn assert_tool_error(out: &std::process::Output, needles: &[&str]) {
 fn invalid_policies_name_file_line_and_column() {
     let ws = copy_workspace("clean");
     let dir = fixtures().join("policies/invalid");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut names: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert!(names.len() >= 8);
     for name in names {
@@ -60,19 +48,14 @@ fn every_invalid_value_is_reported_at_once() {
 fn missing_lockfile() {
     let ws = copy_workspace("clean");
     std::fs::remove_file(ws.path().join("Cargo.lock")).unwrap();
-    assert_tool_error(
-        &check(ws.path(), &[]),
-        &["no Cargo.lock at Cargo.lock", "cargo generate-lockfile"],
-    );
+    assert_tool_error(&check(ws.path(), &[]), &["no Cargo.lock at Cargo.lock", "cargo generate-lockfile"]);
 }
 
 #[test]
 fn corrupt_lockfile() {
     let ws = copy_workspace("clean");
     let lock = ws.path().join("Cargo.lock");
-    let text = std::fs::read_to_string(&lock)
-        .unwrap()
-        .replace("version = \"1.0.0\"", "version = \"one\"");
+    let text = std::fs::read_to_string(&lock).unwrap().replace("version = \"1.0.0\"", "version = \"one\"");
     std::fs::write(&lock, text).unwrap();
     assert_tool_error(&check(ws.path(), &[]), &["Cargo.lock:14:"]);
     std::fs::write(&lock, "[[package]\nname = ").unwrap();
@@ -82,42 +65,23 @@ fn corrupt_lockfile() {
 #[test]
 fn missing_database() {
     let ws = copy_workspace("clean");
-    let out = spdf(ws.path())
-        .args(["check", "--db", "nowhere"])
-        .output()
-        .unwrap();
-    assert_tool_error(
-        &out,
-        &[
-            "advisory database nowhere (given with --db) does not exist",
-            "--db DIR",
-        ],
-    );
+    let out = spdf(ws.path()).args(["check", "--db", "nowhere"]).output().unwrap();
+    assert_tool_error(&out, &["advisory database nowhere (given with --db) does not exist", "--db DIR"]);
 }
 
 #[test]
 fn missing_default_database_says_how_to_point_at_one() {
     let ws = copy_workspace("clean");
     let home = tempfile::tempdir().unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "--offline"])
-        .env("CARGO_HOME", home.path())
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "--offline"]).env("CARGO_HOME", home.path()).output().unwrap();
     assert_tool_error(&out, &["advisory-db", "--db DIR", "CARGO_SPDF_DB"]);
 }
 
 #[test]
 fn a_directory_that_is_not_a_database() {
     let ws = copy_workspace("clean");
-    let out = spdf(ws.path())
-        .args(["check", "--db", "src"])
-        .output()
-        .unwrap();
-    assert_tool_error(
-        &out,
-        &["src (given with --db) is not a RustSec advisory database"],
-    );
+    let out = spdf(ws.path()).args(["check", "--db", "src"]).output().unwrap();
+    assert_tool_error(&out, &["src (given with --db) is not a RustSec advisory database"]);
 }
 
 #[test]
@@ -145,8 +109,8 @@ fn two_policies_are_ambiguous() {
     let ws = copy_workspace("clean");
     std::fs::write(ws.path().join("spdf.toml"), "").unwrap();
     let manifest = ws.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap()
-        + "\n[workspace.metadata.spdf]\nprofile = \"medical\"\n";
+    let text =
+        std::fs::read_to_string(&manifest).unwrap() + "\n[workspace.metadata.spdf]\nprofile = \"medical\"\n";
     std::fs::write(&manifest, text).unwrap();
     assert_tool_error(&check(ws.path(), &[]), &["both define a policy"]);
 }
@@ -154,14 +118,8 @@ fn two_policies_are_ambiguous() {
 #[test]
 fn output_into_a_missing_directory_writes_nothing() {
     let ws = copy_workspace("demo");
-    let out = check(
-        ws.path(),
-        &["--format", "json", "--output", "no/such/dir/report.json"],
-    );
-    assert_tool_error(
-        &out,
-        &["cannot write no/such/dir/report.json", "does not exist"],
-    );
+    let out = check(ws.path(), &["--format", "json", "--output", "no/such/dir/report.json"]);
+    assert_tool_error(&out, &["cannot write no/such/dir/report.json", "does not exist"]);
     assert!(!ws.path().join("no").exists());
 }
 
@@ -176,13 +134,7 @@ fn output_over_a_file_is_atomic() {
     assert!(text.starts_with('{') && text.ends_with("}\n"));
     let leftovers: Vec<_> = std::fs::read_dir(ws.path())
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with(".cargo-spdf-")
-        })
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".cargo-spdf-"))
         .collect();
     assert!(leftovers.is_empty());
 }
@@ -202,10 +154,7 @@ fn bad_source_date_epoch() {
 #[test]
 fn usage_errors_are_exit_2() {
     let ws = copy_workspace("clean");
-    let out = spdf(ws.path())
-        .args(["check", "--format", "pdf"])
-        .output()
-        .unwrap();
+    let out = spdf(ws.path()).args(["check", "--format", "pdf"]).output().unwrap();
     assert_eq!(code(&out), 2);
     let out = spdf(ws.path()).args(["--help"]).output().unwrap();
     assert_eq!(code(&out), 0);

@@ -20,17 +20,11 @@ fn our_set(workspace: &str) -> Vec<(String, String, String, String)> {
         .unwrap()
         .iter()
         .filter(|f| {
-            ["vulnerability", "unsound", "unmaintained", "notice"]
-                .contains(&f["code"].as_str().unwrap())
+            ["vulnerability", "unsound", "unmaintained", "notice"].contains(&f["code"].as_str().unwrap())
         })
         .map(|f| {
             let s = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
-            (
-                s(&f["code"]),
-                s(&f["advisory"]["id"]),
-                s(&f["package"]["name"]),
-                s(&f["package"]["version"]),
-            )
+            (s(&f["code"]), s(&f["advisory"]["id"]), s(&f["package"]["name"]), s(&f["package"]["version"]))
         })
         .collect();
     set.sort();
@@ -38,9 +32,7 @@ fn our_set(workspace: &str) -> Vec<(String, String, String, String)> {
 }
 
 fn audit_set(workspace: &str) -> Vec<(String, String, String, String)> {
-    let path = fixtures()
-        .join("parity")
-        .join(format!("{workspace}.cargo-audit.json"));
+    let path = fixtures().join("parity").join(format!("{workspace}.cargo-audit.json"));
     let rows: Vec<[String; 4]> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let mut set: Vec<_> = rows.into_iter().map(|[a, b, c, d]| (a, b, c, d)).collect();
     set.sort();
@@ -53,17 +45,7 @@ fn old_crates_match_cargo_audit() {
     let audit = audit_set("old-crates");
     assert_eq!(ours, audit);
     // The foundation's named crates are all there.
-    for name in [
-        "time",
-        "chrono",
-        "smallvec",
-        "regex",
-        "hyper",
-        "openssl",
-        "atty",
-        "failure",
-        "serde_cbor",
-    ] {
+    for name in ["time", "chrono", "smallvec", "regex", "hyper", "openssl", "atty", "failure", "serde_cbor"] {
         assert!(ours.iter().any(|(_, _, p, _)| p == name), "{name}");
     }
 }

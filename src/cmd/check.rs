@@ -17,11 +17,7 @@ pub fn run(common: &CommonArgs, args: &CheckArgs, env: &Env) -> anyhow::Result<u
     let gates = selected_gates(&args.gates)?;
     let report = evaluate(common, args, env, &gates)?;
     write_report(&report, args, env)?;
-    Ok(if report.passed() {
-        exit::OK
-    } else {
-        exit::POLICY_VIOLATION
-    })
+    Ok(if report.passed() { exit::OK } else { exit::POLICY_VIOLATION })
 }
 
 /// The gates to run: those named with `--gate`, or every available gate.
@@ -39,19 +35,10 @@ fn selected_gates(requested: &[Gate]) -> anyhow::Result<Vec<Gate>> {
 }
 
 /// Loads the inputs and runs the gates.
-pub fn evaluate(
-    common: &CommonArgs,
-    args: &CheckArgs,
-    env: &Env,
-    gates: &[Gate],
-) -> anyhow::Result<Report> {
+pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
     let ws = Workspace::locate(common.manifest_path.as_deref())?;
     let loaded = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), args.stage)?;
-    let lock = if gates::needs_lock(gates) {
-        Some(ws.load_lock()?)
-    } else {
-        None
-    };
+    let lock = if gates::needs_lock(gates) { Some(ws.load_lock()?) } else { None };
     let db = match (&lock, gates::needs_db(gates)) {
         (Some(lock), true) => Some(open_db(common, &loaded, lock)?),
         _ => None,
@@ -73,10 +60,7 @@ pub fn evaluate(
             packages: lock.as_ref().map(|l| l.lockfile.packages.len()),
         },
         database: db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
-        policy: PolicyInfo {
-            origin: loaded.origin.clone(),
-            profile: loaded.policy.profile,
-        },
+        policy: PolicyInfo { origin: loaded.origin.clone(), profile: loaded.policy.profile },
         gates: gates.to_vec(),
         findings,
         notes: notes(&loaded),
@@ -84,14 +68,9 @@ pub fn evaluate(
 }
 
 fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: &Lock) -> anyhow::Result<AdvisoryDb> {
-    let location =
-        advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
-    let crates: BTreeSet<String> = lock
-        .lockfile
-        .packages
-        .iter()
-        .map(|p| p.name.as_str().to_owned())
-        .collect();
+    let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
+    let crates: BTreeSet<String> =
+        lock.lockfile.packages.iter().map(|p| p.name.as_str().to_owned()).collect();
     AdvisoryDb::open(&location, &crates)
 }
 
@@ -108,10 +87,7 @@ fn write_report(report: &Report, args: &CheckArgs, env: &Env) -> anyhow::Result<
     let mut bytes = Vec::new();
     match args.format {
         CheckFormat::Human => {
-            let opts = report::human::Options {
-                color: env.color && !to_file,
-                verbosity: env.verbosity,
-            };
+            let opts = report::human::Options { color: env.color && !to_file, verbosity: env.verbosity };
             report::human::render(report, &mut bytes, opts)?;
         }
         CheckFormat::Json => report::json::render(report, &mut bytes)?,

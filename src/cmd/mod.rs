@@ -41,11 +41,7 @@ impl Env {
 }
 
 /// `--color` beats `CARGO_TERM_COLOR`; under `auto`, `NO_COLOR` or a non-terminal stderr turn colour off.
-fn color(
-    flag: Option<ColorChoice>,
-    cargo_term_color: Option<&str>,
-    no_color: bool,
-) -> anyhow::Result<bool> {
+fn color(flag: Option<ColorChoice>, cargo_term_color: Option<&str>, no_color: bool) -> anyhow::Result<bool> {
     let choice = match (flag, cargo_term_color) {
         (Some(c), _) => c,
         (None, None) => ColorChoice::Auto,
@@ -69,11 +65,11 @@ fn color(
 fn now() -> anyhow::Result<Timestamp> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v.trim().parse().with_context(|| {
-                format!("SOURCE_DATE_EPOCH must be a number of seconds, not \"{v}\"")
-            })?;
-            Timestamp::from_second(secs)
-                .with_context(|| format!("SOURCE_DATE_EPOCH {secs} is out of range"))
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH must be a number of seconds, not \"{v}\""))?;
+            Timestamp::from_second(secs).with_context(|| format!("SOURCE_DATE_EPOCH {secs} is out of range"))
         }
         _ => Ok(Timestamp::now()),
     }

@@ -15,45 +15,83 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let (Some(lock), Some(db)) = (inputs.lock, inputs.db) else {
         unreachable!("the loader provides the lockfile and database to the advisories gate");
     };
-    let mut findings = Vec::new();
-    for package in &lock.lockfile.packages {
-        // As in rustsec's `Database::query_vulnerabilities`: advisories describe crates.io crates.
-        if !package
-            .source
-            .as_ref()
-            .is_some_and(|s| s.is_default_registry())
-        {
-            continue;
-        }
-        for entry in db.entries(package.name.as_str()) {
-            let finding = match entry {
-                Entry::Advisory(advisory) => advisory_finding(advisory, package, inputs.policy),
-                Entry::Invalid { file, error } => Some(invalid_entry(file, error, package)),
+    let mut findings: Vec<Finding> = matches(lock, db)
+        .map(|m| {
+            let finding = match m.entry {
+                Match::Advisory(advisory) => advisory_finding(advisory, m.package, inputs.policy),
+                Match::Invalid { file, error } => invalid_entry(file, error, m.package),
             };
-            findings.extend(finding.map(|f| f.at(Some(lock_location(lock, package)))));
-        }
-    }
+            finding.at(Some(lock.location(m.package.name.as_str(), &m.package.version.to_string())))
+        })
+        .collect();
     findings.extend(stale(db, inputs));
     findings
 }
 
-fn lock_location(lock: &Lock, package: &Package) -> crate::finding::Location {
-    lock.location(package.name.as_str(), &package.version.to_string())
+/// An advisory file that concerns a locked package.
+pub struct Matched<'a> {
+    /// The locked package.
+    pub package: &'a Package,
+    /// What the database says about it.
+    pub entry: Match<'a>,
 }
 
-/// The finding for one advisory, if it affects this package.
-fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> Option<Finding> {
+/// What an advisory file says about a locked package.
+pub enum Match<'a> {
+    /// A parsed advisory that affects the package's version.
+    Advisory(&'a Advisory),
+    /// An advisory file of the package's crate that cannot be parsed.
+    Invalid {
+        /// Path relative to the database root.
+        file: &'a str,
+        /// The parse error.
+        error: &'a str,
+    },
+}
+
+/// Every advisory that affects a locked crates.io package, and every unparsable advisory file
+/// of a locked crate, matched as rustsec's `Database::query_vulnerabilities` matches them:
+/// withdrawn advisories and advisories for other registries are skipped, version ranges decide.
+pub fn matches<'a>(lock: &'a Lock, db: &'a AdvisoryDb) -> impl Iterator<Item = Matched<'a>> {
+    lock.lockfile
+        .packages
+        .iter()
+        .filter(|p| p.source.as_ref().is_some_and(|s| s.is_default_registry()))
+        .flat_map(move |package| {
+            db.entries(package.name.as_str()).iter().filter_map(move |entry| {
+                let entry = match entry {
+                    Entry::Advisory(a) if affects(a, package) => Match::Advisory(a),
+                    Entry::Advisory(_) => return None,
+                    Entry::Invalid { file, error } => Match::Invalid { file, error },
+                };
+                Some(Matched { package, entry })
+            })
+        })
+}
+
+fn affects(advisory: &Advisory, package: &Package) -> bool {
     let meta = &advisory.metadata;
-    if meta.withdrawn.is_some() || !advisory.versions.is_vulnerable(&package.version) {
-        return None;
-    }
-    if meta
-        .source
-        .as_ref()
-        .is_some_and(|s| !s.is_default_registry())
-    {
-        return None;
-    }
+    meta.withdrawn.is_none()
+        && advisory.versions.is_vulnerable(&package.version)
+        && !meta.source.as_ref().is_some_and(|s| !s.is_default_registry())
+}
+
+/// Locked packages that a RustSec `unmaintained` advisory covers, with the advisory's id.
+pub fn unmaintained(lock: &Lock, db: &AdvisoryDb) -> std::collections::BTreeMap<(String, String), String> {
+    matches(lock, db)
+        .filter_map(|m| match m.entry {
+            Match::Advisory(a) if a.metadata.informational == Some(Informational::Unmaintained) => Some((
+                (m.package.name.as_str().to_owned(), m.package.version.to_string()),
+                a.id().to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The finding for an advisory that affects a package.
+fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> Finding {
+    let meta = &advisory.metadata;
     let (code, kind) = match &meta.informational {
         None => (Code::Vulnerability, AdvisoryKind::Vulnerability),
         Some(Informational::Unsound) => (Code::Unsound, AdvisoryKind::Unsound),
@@ -63,12 +101,11 @@ fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> 
     let level = level_for(kind, advisory, policy);
     let name = package.name.as_str();
     let version = package.version.to_string();
-    let mut finding =
-        Finding::new(code, level, message(advisory, name, &version)).package(name, &version);
+    let mut finding = Finding::new(code, level, message(advisory, name, &version)).package(name, &version);
     finding.advisory = Some(advisory_ref(advisory));
     finding.help.push(fix_help(advisory, name));
     finding.help.push(waiver_help(advisory.id().as_str(), name));
-    Some(finding)
+    finding
 }
 
 /// deny when the policy denies the kind, except a scored vulnerability below the severity
@@ -79,9 +116,7 @@ fn level_for(kind: AdvisoryKind, advisory: &Advisory, policy: &Policy) -> Level 
         return Level::Warn;
     }
     match (kind, rules.severity_threshold, advisory.severity()) {
-        (AdvisoryKind::Vulnerability, Some(threshold), Some(severity)) if severity < threshold => {
-            Level::Warn
-        }
+        (AdvisoryKind::Vulnerability, Some(threshold), Some(severity)) if severity < threshold => Level::Warn,
         _ => Level::Deny,
     }
 }
@@ -109,21 +144,13 @@ pub fn advisory_ref(advisory: &Advisory) -> AdvisoryRef {
         cvss: meta.cvss.as_ref().map(ToString::to_string),
         score: meta.cvss.as_ref().map(|c| c.score()),
         severity: advisory.severity().map(|s| s.as_str().to_owned()),
-        patched: advisory
-            .versions
-            .patched()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        unaffected: advisory
-            .versions
-            .unaffected()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+        patched: advisory.versions.patched().iter().map(ToString::to_string).collect(),
+        unaffected: advisory.versions.unaffected().iter().map(ToString::to_string).collect(),
         os: affected.os.iter().map(ToString::to_string).collect(),
         arch: affected.arch.iter().map(ToString::to_string).collect(),
         url: format!("https://rustsec.org/advisories/{}.html", meta.id),
+        date: meta.date.as_str().to_owned(),
+        description: advisory.description().trim().to_owned(),
         kev: None,
     }
 }
@@ -148,10 +175,9 @@ fn fix_help(advisory: &Advisory, name: &str) -> String {
                 "no patched version exists: replace `{name}` with an alternative, or remove the dependency"
             )
         }
-        Some(_) => format!(
-            "read the notice and act on it: https://rustsec.org/advisories/{}.html",
-            advisory.id()
-        ),
+        Some(_) => {
+            format!("read the notice and act on it: https://rustsec.org/advisories/{}.html", advisory.id())
+        }
     }
 }
 
@@ -181,8 +207,7 @@ fn stale(db: &AdvisoryDb, inputs: &Inputs<'_>) -> Option<Finding> {
     match age {
         Some(age) if age <= i64::from(max) => None,
         _ => {
-            let how_old =
-                age.map_or_else(|| "of unknown age".to_owned(), |a| format!("{a} days old"));
+            let how_old = age.map_or_else(|| "of unknown age".to_owned(), |a| format!("{a} days old"));
             let mut f = Finding::new(
                 Code::DbStale,
                 Level::Deny,

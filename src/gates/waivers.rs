@@ -26,10 +26,7 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
         let (Some(advisory), Some(package)) = (&finding.advisory, &finding.package) else {
             continue;
         };
-        let covering = exceptions
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| covers(e, advisory, package));
+        let covering = exceptions.iter().enumerate().filter(|(_, e)| covers(e, advisory, package));
         for (i, exception) in covering {
             used[i] = true;
             if !is_expired(exception, today) && finding.level != Level::Excepted {
@@ -91,15 +88,9 @@ fn expired(e: &Exception) -> Finding {
     let mut f = Finding::new(
         Code::ExceptionExpired,
         Level::Deny,
-        format!(
-            "the waiver of {}{} expired on {expires} and no longer waives anything",
-            e.id,
-            scope(e)
-        ),
+        format!("the waiver of {}{} expired on {expires} and no longer waives anything", e.id, scope(e)),
     )
-    .help(
-        "re-assess the finding: fix it, or renew the waiver with a new `expires` date and approval",
-    )
+    .help("re-assess the finding: fix it, or renew the waiver with a new `expires` date and approval")
     .at(Some(e.location.clone()));
     f.exception = Some(exception_ref(e));
     f

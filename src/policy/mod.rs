@@ -66,14 +66,8 @@ pub enum AdvisoryKind {
 
 impl AdvisoryKind {
     /// Every kind.
-    pub const ALL: [AdvisoryKind; 6] = [
-        Self::Vulnerability,
-        Self::Unsound,
-        Self::Unmaintained,
-        Self::Notice,
-        Self::Yanked,
-        Self::Kev,
-    ];
+    pub const ALL: [AdvisoryKind; 6] =
+        [Self::Vulnerability, Self::Unsound, Self::Unmaintained, Self::Notice, Self::Yanked, Self::Kev];
 
     /// The name used in `advisories.deny` (the same as the finding code).
     pub fn as_str(self) -> &'static str {
@@ -98,6 +92,72 @@ pub struct Policy {
     pub profile: Profile,
     /// `[advisories]`.
     pub advisories: Advisories,
+    /// `[sbom]`.
+    pub sbom: SbomPolicy,
+    /// `[[support]]`, in file order (the first matching entry applies).
+    pub support: Vec<SupportRule>,
+}
+
+/// Validated `[sbom]`.
+#[derive(Debug, Clone, Default)]
+pub struct SbomPolicy {
+    /// Product name (default: the single selected member, else the workspace directory name).
+    pub product: Option<String>,
+    /// Product version (default: the single selected member's version).
+    pub version: Option<String>,
+    /// Manufacturer name.
+    pub manufacturer: Option<String>,
+    /// Manufacturer web site.
+    pub manufacturer_url: Option<String>,
+    /// SBOM authors.
+    pub authors: Vec<String>,
+}
+
+/// The FDA's three levels of support, in the guidance's own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SupportLevel {
+    /// "actively maintained".
+    ActivelyMaintained,
+    /// "no longer maintained".
+    NoLongerMaintained,
+    /// "abandoned".
+    Abandoned,
+}
+
+impl SupportLevel {
+    /// Every level.
+    pub const ALL: [SupportLevel; 3] = [Self::ActivelyMaintained, Self::NoLongerMaintained, Self::Abandoned];
+
+    /// The FDA's phrase.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ActivelyMaintained => "actively maintained",
+            Self::NoLongerMaintained => "no longer maintained",
+            Self::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// One validated `[[support]]` entry.
+#[derive(Debug, Clone)]
+pub struct SupportRule {
+    /// Crate name patterns.
+    pub patterns: Vec<glob::Pattern>,
+    /// Level of support, if given.
+    pub level: Option<SupportLevel>,
+    /// End of support, if given.
+    pub end_of_support: Option<Date>,
+    /// Justification, if given.
+    pub justification: Option<String>,
+    /// Where it is written.
+    pub location: Location,
+}
+
+impl SupportRule {
+    /// Whether the entry covers a crate.
+    pub fn matches(&self, name: &str) -> bool {
+        self.patterns.iter().any(|p| p.matches(name))
+    }
 }
 
 /// Validated `[advisories]`.
@@ -130,6 +190,8 @@ pub struct Exception {
     pub state: Option<String>,
     /// CycloneDX analysis justification.
     pub justification: Option<String>,
+    /// CycloneDX analysis responses.
+    pub response: Vec<String>,
     /// Who approved it.
     pub approved_by: Option<String>,
     /// Where it is written.
@@ -211,18 +273,14 @@ pub fn load(
     let default_file = root.join("spdf.toml");
     let (file, raw) = match explicit {
         Some(path) => {
-            let file = TomlFile::read(path, root)
-                .context("cannot read the policy file given with --policy")?;
-            let raw = file
-                .parse::<RawPolicy>()
-                .map_err(|e| SpannedErrors(vec![e]))?;
+            let file =
+                TomlFile::read(path, root).context("cannot read the policy file given with --policy")?;
+            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
             (Some(file), Some(raw))
         }
         None if default_file.is_file() => {
             let file = TomlFile::read(&default_file, root)?;
-            let raw = file
-                .parse::<RawPolicy>()
-                .map_err(|e| SpannedErrors(vec![e]))?;
+            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
             reject_second_policy(root_manifest, root, &file)?;
             (Some(file), Some(raw))
         }
@@ -237,10 +295,9 @@ pub fn load(
             path: f.report_name.clone(),
             sha256: crate::digest::sha256_hex(f.text.as_bytes()),
         },
-        Some(f) => Origin::File {
-            path: f.report_name.clone(),
-            sha256: crate::digest::sha256_hex(f.text.as_bytes()),
-        },
+        Some(f) => {
+            Origin::File { path: f.report_name.clone(), sha256: crate::digest::sha256_hex(f.text.as_bytes()) }
+        }
     };
     let policy = match (file, raw) {
         (Some(file), Some(raw)) => validate::validate(raw, &file, stage).map_err(SpannedErrors)?,
@@ -250,10 +307,7 @@ pub fn load(
 }
 
 /// Reads the policy table from the root manifest, if it has one.
-fn read_manifest_policy(
-    manifest: &Path,
-    root: &Path,
-) -> anyhow::Result<Option<(TomlFile, RawPolicy)>> {
+fn read_manifest_policy(manifest: &Path, root: &Path) -> anyhow::Result<Option<(TomlFile, RawPolicy)>> {
     let file = TomlFile::read(manifest, root)?;
     let tables: ManifestTables = file.parse().map_err(|e| SpannedErrors(vec![e]))?;
     let raw = [tables.workspace, tables.package]
@@ -265,12 +319,7 @@ fn read_manifest_policy(
 
 /// Two policies for one workspace is ambiguous; refuse rather than pick one silently.
 fn reject_second_policy(manifest: &Path, root: &Path, file: &TomlFile) -> anyhow::Result<()> {
-    if manifest.is_file()
-        && read_manifest_policy(manifest, root)
-            .ok()
-            .flatten()
-            .is_some()
-    {
+    if manifest.is_file() && read_manifest_policy(manifest, root).ok().flatten().is_some() {
         anyhow::bail!(
             "{} and [workspace.metadata.spdf] in {} both define a policy; keep one of them",
             file.display,
@@ -292,6 +341,8 @@ impl Policy {
                 max_db_age_days: None,
                 exceptions: Vec::new(),
             },
+            sbom: SbomPolicy::default(),
+            support: Vec::new(),
         }
     }
 }

@@ -45,9 +45,7 @@ impl Profile {
         use AdvisoryKind::*;
         match self {
             Self::Baseline => [Vulnerability, Unsound, Kev].into(),
-            Self::Medical | Self::Firmware => {
-                [Vulnerability, Unsound, Unmaintained, Yanked, Kev].into()
-            }
+            Self::Medical | Self::Firmware => [Vulnerability, Unsound, Unmaintained, Yanked, Kev].into(),
         }
     }
 

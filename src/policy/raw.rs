@@ -15,6 +15,10 @@ pub struct RawPolicy {
     pub profile: Option<Spanned<String>>,
     /// `[advisories]`.
     pub advisories: Option<RawAdvisories>,
+    /// `[sbom]`.
+    pub sbom: Option<RawSbom>,
+    /// `[[support]]`: FDA level of support per component.
+    pub support: Option<Vec<Spanned<RawSupport>>>,
     /// `[stage.<name>]` tables merged over the top level for that stage.
     pub stage: Option<BTreeMap<String, Spanned<RawPolicy>>>,
 }
@@ -51,8 +55,40 @@ pub struct RawException {
     pub state: Option<Spanned<String>>,
     /// CycloneDX `analysis.justification`.
     pub justification: Option<Spanned<String>>,
+    /// CycloneDX `analysis.response` values.
+    pub response: Option<Vec<Spanned<String>>>,
     /// Who approved the waiver.
     pub approved_by: Option<Spanned<String>>,
+}
+
+/// `[sbom]`: who makes the product the SBOM describes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSbom {
+    /// The product name (default: the single selected member, or the workspace directory name).
+    pub product: Option<Spanned<String>>,
+    /// The product version (default: the single selected member's version).
+    pub version: Option<Spanned<String>>,
+    /// The manufacturer (metadata.manufacturer, and the supplier of workspace members).
+    pub manufacturer: Option<Spanned<String>>,
+    /// The manufacturer's web site.
+    pub manufacturer_url: Option<Spanned<String>>,
+    /// SBOM authors, as "Name <email>" or "Name".
+    pub authors: Option<Vec<Spanned<String>>>,
+}
+
+/// One `[[support]]` entry.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSupport {
+    /// Crate name patterns (`*` and `?` wildcards).
+    pub packages: Option<Vec<Spanned<String>>>,
+    /// FDA level of support.
+    pub level: Option<Spanned<String>>,
+    /// End-of-support date.
+    pub end_of_support: Option<Spanned<DateValue>>,
+    /// Why a level or date cannot be given (or the basis of the one given).
+    pub justification: Option<Spanned<String>>,
 }
 
 /// A date written either as a string (`"2027-03-31"`) or as a TOML local date (`2027-03-31`).
@@ -80,6 +116,8 @@ impl RawPolicy {
     /// the top-level one; keys it leaves out keep their top-level value.
     pub fn overlay(mut self, stage: RawPolicy) -> RawPolicy {
         self.advisories = merge_opt(self.advisories, stage.advisories, RawAdvisories::overlay);
+        self.sbom = merge_opt(self.sbom, stage.sbom, RawSbom::overlay);
+        self.support = stage.support.or(self.support);
         self
     }
 }
@@ -96,12 +134,20 @@ impl RawAdvisories {
     }
 }
 
+impl RawSbom {
+    fn overlay(self, top: RawSbom) -> RawSbom {
+        RawSbom {
+            product: top.product.or(self.product),
+            version: top.version.or(self.version),
+            manufacturer: top.manufacturer.or(self.manufacturer),
+            manufacturer_url: top.manufacturer_url.or(self.manufacturer_url),
+            authors: top.authors.or(self.authors),
+        }
+    }
+}
+
 /// Merges two optional sections, field by field where both are present.
-pub(crate) fn merge_opt<T>(
-    base: Option<T>,
-    over: Option<T>,
-    merge: impl FnOnce(T, T) -> T,
-) -> Option<T> {
+pub(crate) fn merge_opt<T>(base: Option<T>, over: Option<T>, merge: impl FnOnce(T, T) -> T) -> Option<T> {
     match (base, over) {
         (Some(b), Some(o)) => Some(merge(b, o)),
         (b, o) => o.or(b),

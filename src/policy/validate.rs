@@ -1,21 +1,18 @@
 //! Raw policy -> validated [`Policy`]: every value checked, every error collected.
 
-use super::raw::{RawAdvisories, RawException, RawPolicy};
-use super::{Advisories, AdvisoryKind, Exception, PackageScope, Policy, Profile, Severity, Stage};
+use super::raw::{DateValue, RawAdvisories, RawException, RawPolicy, RawSbom, RawSupport};
+use super::{
+    Advisories, AdvisoryKind, Exception, PackageScope, Policy, Profile, SbomPolicy, Severity, Stage,
+    SupportLevel, SupportRule,
+};
 use crate::toml_file::{SpannedError, TomlFile};
 use jiff::civil::Date;
 use std::collections::BTreeSet;
 use toml::Spanned;
 
 /// CycloneDX 1.5/1.6 `analysis.state` values.
-pub const VEX_STATES: [&str; 6] = [
-    "resolved",
-    "resolved_with_pedigree",
-    "exploitable",
-    "in_triage",
-    "false_positive",
-    "not_affected",
-];
+pub const VEX_STATES: [&str; 6] =
+    ["resolved", "resolved_with_pedigree", "exploitable", "in_triage", "false_positive", "not_affected"];
 
 /// CycloneDX 1.5/1.6 `analysis.justification` values.
 pub const VEX_JUSTIFICATIONS: [&str; 9] = [
@@ -29,6 +26,10 @@ pub const VEX_JUSTIFICATIONS: [&str; 9] = [
     "protected_at_perimeter",
     "protected_by_mitigating_control",
 ];
+
+/// CycloneDX 1.5/1.6 `analysis.response` values.
+pub const VEX_RESPONSES: [&str; 5] =
+    ["can_not_fix", "will_not_fix", "update", "rollback", "workaround_available"];
 
 /// Collects errors while validating one file.
 struct Validator<'a> {
@@ -48,49 +49,30 @@ impl Validator<'_> {
         }
         self.error(
             value,
-            format!(
-                "invalid `{key}` value \"{}\"; expected one of: {}",
-                value.get_ref(),
-                allowed.join(", ")
-            ),
+            format!("invalid `{key}` value \"{}\"; expected one of: {}", value.get_ref(), allowed.join(", ")),
         );
         None
     }
 }
 
 /// Validates `raw` for `stage`; on failure returns every error found.
-pub fn validate(
-    raw: RawPolicy,
-    file: &TomlFile,
-    stage: Stage,
-) -> Result<Policy, Vec<SpannedError>> {
-    let mut v = Validator {
-        file,
-        errors: Vec::new(),
-    };
+pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy, Vec<SpannedError>> {
+    let mut v = Validator { file, errors: Vec::new() };
     let raw = select_stage(&mut v, raw, stage);
     let profile = match &raw.profile {
         None => Profile::Baseline,
         Some(name) => Profile::parse(name.get_ref()).unwrap_or_else(|| {
             v.error(
                 name,
-                format!(
-                    "unknown profile \"{}\"; expected baseline, medical or firmware",
-                    name.get_ref()
-                ),
+                format!("unknown profile \"{}\"; expected baseline, medical or firmware", name.get_ref()),
             );
             Profile::Baseline
         }),
     };
     let advisories = advisories(&mut v, raw.advisories.unwrap_or_default(), profile);
-    if v.errors.is_empty() {
-        Ok(Policy {
-            profile,
-            advisories,
-        })
-    } else {
-        Err(v.errors)
-    }
+    let sbom = sbom(&mut v, raw.sbom.unwrap_or_default());
+    let support = raw.support.unwrap_or_default().iter().filter_map(|s| support_rule(&mut v, s)).collect();
+    if v.errors.is_empty() { Ok(Policy { profile, advisories, sbom, support }) } else { Err(v.errors) }
 }
 
 /// Checks the `[stage.*]` tables and lays the one for `stage` over the top level.
@@ -99,18 +81,12 @@ fn select_stage(v: &mut Validator<'_>, mut raw: RawPolicy, stage: Stage) -> RawP
     let mut chosen = None;
     for (name, table) in stages {
         let Some(s) = Stage::ALL.into_iter().find(|s| s.as_str() == name) else {
-            v.error(
-                &table,
-                format!("unknown stage \"{name}\"; expected local, pre-merge or release"),
-            );
+            v.error(&table, format!("unknown stage \"{name}\"; expected local, pre-merge or release"));
             continue;
         };
         let inner = table.get_ref();
         if let Some(p) = &inner.profile {
-            v.error(
-                p,
-                "`profile` cannot be set per stage; set it at the top level",
-            );
+            v.error(p, "`profile` cannot be set per stage; set it at the top level");
         }
         if inner.stage.is_some() {
             v.error(&table, "stage tables cannot be nested");
@@ -132,63 +108,43 @@ fn advisories(v: &mut Validator<'_>, raw: RawAdvisories, profile: Profile) -> Ad
         Some(list) => list
             .into_inner()
             .iter()
-            .filter_map(|k| {
-                match AdvisoryKind::ALL
-                    .into_iter()
-                    .find(|a| a.as_str() == k.get_ref())
-                {
-                    Some(kind) => Some(kind),
-                    None => {
-                        let names: Vec<_> = AdvisoryKind::ALL.iter().map(|a| a.as_str()).collect();
-                        v.one_of(k, "advisories.deny", &names);
-                        None
-                    }
+            .filter_map(|k| match AdvisoryKind::ALL.into_iter().find(|a| a.as_str() == k.get_ref()) {
+                Some(kind) => Some(kind),
+                None => {
+                    let names: Vec<_> = AdvisoryKind::ALL.iter().map(|a| a.as_str()).collect();
+                    v.one_of(k, "advisories.deny", &names);
+                    None
                 }
             })
             .collect(),
     };
     let severity_threshold = raw.severity_threshold.and_then(|s| {
-        let name = v.one_of(
-            &s,
-            "advisories.severity-threshold",
-            &["none", "low", "medium", "high", "critical"],
-        )?;
+        let name =
+            v.one_of(&s, "advisories.severity-threshold", &["none", "low", "medium", "high", "critical"])?;
         name.parse::<Severity>().ok()
     });
-    let max_db_age_days = raw
-        .max_db_age_days
-        .and_then(|d| match u32::try_from(*d.get_ref()) {
-            Ok(days) if days > 0 => Some(days),
-            _ => {
-                v.error(
-                    &d,
-                    format!(
-                        "`advisories.max-db-age-days` must be a positive number of days, not {}",
-                        d.get_ref()
-                    ),
-                );
-                None
-            }
-        });
+    let max_db_age_days = raw.max_db_age_days.and_then(|d| match u32::try_from(*d.get_ref()) {
+        Ok(days) if days > 0 => Some(days),
+        _ => {
+            v.error(
+                &d,
+                format!(
+                    "`advisories.max-db-age-days` must be a positive number of days, not {}",
+                    d.get_ref()
+                ),
+            );
+            None
+        }
+    });
     let db = raw.db.map(|d| {
         let dir = v.file.path.parent().unwrap_or(std::path::Path::new("."));
         crate::paths::absolute(&dir.join(d.get_ref()))
     });
     let exceptions = exceptions(v, raw.exceptions.unwrap_or_default(), profile);
-    Advisories {
-        db,
-        deny,
-        severity_threshold,
-        max_db_age_days,
-        exceptions,
-    }
+    Advisories { db, deny, severity_threshold, max_db_age_days, exceptions }
 }
 
-fn exceptions(
-    v: &mut Validator<'_>,
-    raw: Vec<Spanned<RawException>>,
-    profile: Profile,
-) -> Vec<Exception> {
+fn exceptions(v: &mut Validator<'_>, raw: Vec<Spanned<RawException>>, profile: Profile) -> Vec<Exception> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for entry in raw {
@@ -197,15 +153,10 @@ fn exceptions(
         };
         let key = (
             e.id.clone(),
-            e.package
-                .as_ref()
-                .map(|p| (p.name.clone(), p.req.as_ref().map(ToString::to_string))),
+            e.package.as_ref().map(|p| (p.name.clone(), p.req.as_ref().map(ToString::to_string))),
         );
         if !seen.insert(key) {
-            v.error(
-                &entry,
-                format!("duplicate waiver for {}; merge the two entries", e.id),
-            );
+            v.error(&entry, format!("duplicate waiver for {}; merge the two entries", e.id));
             continue;
         }
         out.push(e);
@@ -213,11 +164,7 @@ fn exceptions(
     out
 }
 
-fn exception(
-    v: &mut Validator<'_>,
-    entry: &Spanned<RawException>,
-    profile: Profile,
-) -> Option<Exception> {
+fn exception(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Profile) -> Option<Exception> {
     let raw = entry.get_ref();
     let errors_before = v.errors.len();
     let id = match &raw.id {
@@ -227,7 +174,13 @@ fn exception(
         }
         Some(id) if is_advisory_id(id.get_ref()) => id.get_ref().clone(),
         Some(id) => {
-            v.error(id, format!("\"{}\" is not an advisory id (RUSTSEC-YYYY-NNNN, CVE-YYYY-NNNN or GHSA-xxxx-xxxx-xxxx)", id.get_ref()));
+            v.error(
+                id,
+                format!(
+                    "\"{}\" is not an advisory id (RUSTSEC-YYYY-NNNN, CVE-YYYY-NNNN or GHSA-xxxx-xxxx-xxxx)",
+                    id.get_ref()
+                ),
+            );
             String::new()
         }
     };
@@ -235,39 +188,24 @@ fn exception(
     let reason = match &raw.reason {
         Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().trim().to_owned(),
         Some(r) => {
-            v.error(
-                r,
-                "waiver `reason` is empty; say why the finding is acceptable",
-            );
+            v.error(r, "waiver `reason` is empty; say why the finding is acceptable");
             String::new()
         }
         None => {
-            v.error(
-                entry,
-                format!("waiver for {id} has no `reason`; say why the finding is acceptable"),
-            );
+            v.error(entry, format!("waiver for {id} has no `reason`; say why the finding is acceptable"));
             String::new()
         }
     };
     let expires = expiry(v, entry, profile);
-    let state = raw
-        .state
-        .as_ref()
-        .and_then(|s| v.one_of(s, "state", &VEX_STATES));
-    let justification = raw
-        .justification
-        .as_ref()
-        .and_then(|j| v.one_of(j, "justification", &VEX_JUSTIFICATIONS));
+    let state = raw.state.as_ref().and_then(|s| v.one_of(s, "state", &VEX_STATES));
+    let justification =
+        raw.justification.as_ref().and_then(|j| v.one_of(j, "justification", &VEX_JUSTIFICATIONS));
     if let (Some(j), false) = (&raw.justification, state.as_deref() == Some("not_affected")) {
-        v.error(
-            j,
-            "`justification` applies only to state = \"not_affected\"",
-        );
+        v.error(j, "`justification` applies only to state = \"not_affected\"");
     }
-    let approved_by = raw
-        .approved_by
-        .as_ref()
-        .map(|a| a.get_ref().trim().to_owned());
+    let response =
+        raw.response.iter().flatten().filter_map(|r| v.one_of(r, "response", &VEX_RESPONSES)).collect();
+    let approved_by = raw.approved_by.as_ref().map(|a| a.get_ref().trim().to_owned());
     if v.errors.len() > errors_before {
         return None;
     }
@@ -278,6 +216,7 @@ fn exception(
         expires,
         state,
         justification,
+        response,
         approved_by,
         location: v.file.location(&entry.span()),
     })
@@ -285,28 +224,90 @@ fn exception(
 
 fn expiry(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Profile) -> Option<Date> {
     match &entry.get_ref().expires {
-        Some(d) => match d.get_ref().as_text().parse::<Date>() {
-            Ok(date) => Some(date),
-            Err(_) => {
-                v.error(
-                    d,
-                    format!(
-                        "invalid `expires` date \"{}\"; expected YYYY-MM-DD",
-                        d.get_ref().as_text()
-                    ),
-                );
-                None
-            }
-        },
+        Some(d) => date(v, d, "expires"),
         None if profile.waivers_need_expiry() => {
-            v.error(
-                entry,
-                format!("the {profile} profile requires an `expires` date on every waiver"),
-            );
+            v.error(entry, format!("the {profile} profile requires an `expires` date on every waiver"));
             None
         }
         None => None,
     }
+}
+
+/// Parses a YYYY-MM-DD date value.
+fn date(v: &mut Validator<'_>, d: &Spanned<DateValue>, key: &str) -> Option<Date> {
+    let text = d.get_ref().as_text();
+    match text.parse::<Date>() {
+        Ok(date) if text.len() == 10 => Some(date),
+        _ => {
+            v.error(d, format!("invalid `{key}` date \"{text}\"; expected YYYY-MM-DD"));
+            None
+        }
+    }
+}
+
+fn sbom(v: &mut Validator<'_>, raw: RawSbom) -> SbomPolicy {
+    let text = |s: Option<Spanned<String>>, v: &mut Validator<'_>, key: &str| {
+        let s = s?;
+        if s.get_ref().trim().is_empty() {
+            v.error(&s, format!("`sbom.{key}` is empty"));
+            return None;
+        }
+        Some(s.into_inner().trim().to_owned())
+    };
+    SbomPolicy {
+        product: text(raw.product, v, "product"),
+        version: text(raw.version, v, "version"),
+        manufacturer: text(raw.manufacturer, v, "manufacturer"),
+        manufacturer_url: text(raw.manufacturer_url, v, "manufacturer-url"),
+        authors: raw
+            .authors
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| text(Some(a), v, "authors"))
+            .collect(),
+    }
+}
+
+fn support_rule(v: &mut Validator<'_>, entry: &Spanned<RawSupport>) -> Option<SupportRule> {
+    let raw = entry.get_ref();
+    let errors_before = v.errors.len();
+    let patterns: Vec<glob::Pattern> = match &raw.packages {
+        None => {
+            v.error(entry, "`[[support]]` entry has no `packages`");
+            Vec::new()
+        }
+        Some(list) => list
+            .iter()
+            .filter_map(|p| match glob::Pattern::new(p.get_ref()) {
+                Ok(pattern) => Some(pattern),
+                Err(e) => {
+                    v.error(p, format!("invalid package pattern \"{}\": {e}", p.get_ref()));
+                    None
+                }
+            })
+            .collect(),
+    };
+    let level = raw.level.as_ref().and_then(|l| {
+        let names: Vec<_> = SupportLevel::ALL.iter().map(|s| s.as_str()).collect();
+        let name = v.one_of(l, "level", &names)?;
+        SupportLevel::ALL.into_iter().find(|s| s.as_str() == name)
+    });
+    let end_of_support = raw.end_of_support.as_ref().and_then(|d| date(v, d, "end-of-support"));
+    let justification =
+        raw.justification.as_ref().map(|j| j.get_ref().trim().to_owned()).filter(|j| !j.is_empty());
+    if raw.level.is_none() && justification.is_none() {
+        v.error(
+            entry,
+            "`[[support]]` entry needs a `level`, or a `justification` saying why none can be given",
+        );
+    }
+    (v.errors.len() == errors_before).then(|| SupportRule {
+        patterns,
+        level,
+        end_of_support,
+        justification,
+        location: v.file.location(&entry.span()),
+    })
 }
 
 fn package_scope(v: &mut Validator<'_>, p: &Spanned<String>) -> Option<PackageScope> {
@@ -315,11 +316,7 @@ fn package_scope(v: &mut Validator<'_>, p: &Spanned<String>) -> Option<PackageSc
         Some((n, r)) => (n, Some(r)),
         None => (text.as_str(), None),
     };
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         v.error(p, format!("invalid package name \"{name}\" in `package`"));
         return None;
     }
@@ -327,26 +324,17 @@ fn package_scope(v: &mut Validator<'_>, p: &Spanned<String>) -> Option<PackageSc
         None => None,
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => {
-            v.error(
-                p,
-                format!("invalid version requirement in `package = \"{text}\"`: {e}"),
-            );
+            v.error(p, format!("invalid version requirement in `package = \"{text}\"`: {e}"));
             return None;
         }
     };
-    Some(PackageScope {
-        name: name.to_owned(),
-        req,
-    })
+    Some(PackageScope { name: name.to_owned(), req })
 }
 
 /// Whether `id` looks like a RustSec, CVE or GHSA id.
 pub fn is_advisory_id(id: &str) -> bool {
     let digits = |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some(rest) = id
-        .strip_prefix("RUSTSEC-")
-        .or_else(|| id.strip_prefix("CVE-"))
-    {
+    if let Some(rest) = id.strip_prefix("RUSTSEC-").or_else(|| id.strip_prefix("CVE-")) {
         return rest
             .split_once('-')
             .is_some_and(|(year, n)| digits(year, 4) && year.len() == 4 && digits(n, 4));
@@ -354,9 +342,7 @@ pub fn is_advisory_id(id: &str) -> bool {
     if let Some(rest) = id.strip_prefix("GHSA-") {
         let parts: Vec<_> = rest.split('-').collect();
         return parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+            && parts.iter().all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     }
     false
 }

@@ -99,19 +99,10 @@ fn groups(report: &Report, verbosity: Verbosity) -> BTreeMap<(u8, String), Vec<&
     groups
 }
 
-fn finding(
-    f: &Finding,
-    out: &mut dyn Write,
-    theme: &Theme,
-    verbosity: Verbosity,
-) -> io::Result<()> {
+fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity) -> io::Result<()> {
     let (label, style) = theme.level(f.level);
     let message = strip_package_prefix(f);
-    writeln!(
-        out,
-        "  {}: {message}",
-        style.apply_to(format!("{label}[{}]", f.code))
-    )?;
+    writeln!(out, "  {}: {message}", style.apply_to(format!("{label}[{}]", f.code)))?;
     if let Some(loc) = &f.location {
         let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
         writeln!(out, "    {} {}{line}", theme.dim.apply_to("-->"), loc.file)?;
@@ -149,10 +140,7 @@ fn finding(
 /// Under a package heading, "name version: " at the start of a message repeats the heading.
 fn strip_package_prefix(f: &Finding) -> &str {
     match &f.package {
-        Some(p) => f
-            .message
-            .strip_prefix(&format!("{} {}: ", p.name, p.version))
-            .unwrap_or(&f.message),
+        Some(p) => f.message.strip_prefix(&format!("{} {}: ", p.name, p.version)).unwrap_or(&f.message),
         None => &f.message,
     }
 }
@@ -164,17 +152,8 @@ fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result
         }
         Origin::BuiltIn => "none (built-in defaults)".to_owned(),
     };
-    writeln!(
-        out,
-        "{} {TOOL_NAME} {TOOL_VERSION}",
-        theme.dim.apply_to("tool:     ")
-    )?;
-    writeln!(
-        out,
-        "{} {}",
-        theme.dim.apply_to("workspace:"),
-        report.workspace.root
-    )?;
+    writeln!(out, "{} {TOOL_NAME} {TOOL_VERSION}", theme.dim.apply_to("tool:     "))?;
+    writeln!(out, "{} {}", theme.dim.apply_to("workspace:"), report.workspace.root)?;
     writeln!(
         out,
         "{} {policy}, profile {}, stage {}",
@@ -193,10 +172,7 @@ fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result
     }
     if let Some(db) = &report.database {
         let id = identity(&db.identity);
-        let age = db
-            .age_days
-            .map(|a| format!(", {a} days old"))
-            .unwrap_or_default();
+        let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
         writeln!(
             out,
             "{} {} ({id}{age}), {} advisories; read the {} files of locked crates, left {} others unread",
@@ -237,15 +213,9 @@ fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()
 fn inputs_line(report: &Report) -> Option<String> {
     let packages = report.workspace.packages?;
     let db = report.database.as_ref()?;
-    let age = db
-        .age_days
-        .map(|a| format!(", {a} days old"))
-        .unwrap_or_default();
+    let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
     let id = identity(&db.identity);
-    Some(format!(
-        "checked {packages} locked packages against {} advisories ({id}{age})",
-        db.advisories
-    ))
+    Some(format!("checked {packages} locked packages against {} advisories ({id}{age})", db.advisories))
 }
 
 /// A database identity, shortened for people.

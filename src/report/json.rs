@@ -93,10 +93,7 @@ fn document(report: &Report) -> Document<'_> {
         schema: SCHEMA,
         verdict: report.verdict(),
         stage: report.stage.as_str(),
-        tool: Tool {
-            name: TOOL_NAME,
-            version: TOOL_VERSION,
-        },
+        tool: Tool { name: TOOL_NAME, version: TOOL_VERSION },
         workspace: Workspace {
             root: &report.workspace.root,
             lockfile_sha256: report.workspace.lockfile_sha256.as_deref(),
@@ -118,11 +115,7 @@ fn document(report: &Report) -> Document<'_> {
         }),
         policy: policy(&report.policy),
         gates: &report.gates,
-        summary: Summary {
-            deny: s.deny,
-            warn: s.warn,
-            excepted: s.excepted,
-        },
+        summary: Summary { deny: s.deny, warn: s.warn, excepted: s.excepted },
         findings: &report.findings,
         notes: &report.notes,
     }
@@ -131,15 +124,8 @@ fn document(report: &Report) -> Document<'_> {
 fn policy(p: &super::PolicyInfo) -> Policy<'_> {
     let (path, sha256, source) = match &p.origin {
         Origin::File { path, sha256 } => (Some(path.as_str()), Some(sha256.as_str()), "file"),
-        Origin::Manifest { path, sha256 } => {
-            (Some(path.as_str()), Some(sha256.as_str()), "manifest")
-        }
+        Origin::Manifest { path, sha256 } => (Some(path.as_str()), Some(sha256.as_str()), "manifest"),
         Origin::BuiltIn => (None, None, "built-in"),
     };
-    Policy {
-        path,
-        sha256,
-        profile: p.profile.as_str(),
-        source,
-    }
+    Policy { path, sha256, profile: p.profile.as_str(), source }
 }

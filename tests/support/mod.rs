@@ -12,10 +12,7 @@ pub fn fixtures() -> PathBuf {
 /// The shared data beside the repository (the real advisory database snapshot, KEV, schemas).
 pub fn shared() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(
-        path.join("advisory-db/crates").is_dir(),
-        "../shared/advisory-db is needed by this test"
-    );
+    assert!(path.join("advisory-db/crates").is_dir(), "../shared/advisory-db is needed by this test");
     path
 }
 
