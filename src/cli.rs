@@ -31,6 +31,8 @@ pub struct SpdfArgs {
 pub enum Command {
     /// Check the workspace against the policy; exit 1 when it is violated.
     Check(CheckArgs),
+    /// Write a CycloneDX SBOM of the product, with FDA support data and vulnerabilities (VEX).
+    Sbom(SbomArgs),
 }
 
 /// Options shared by every subcommand, cargo-style.
@@ -91,6 +93,47 @@ pub struct CheckArgs {
     /// Run only this gate (repeatable; default: all).
     #[arg(long = "gate", value_enum, value_name = "NAME")]
     pub gates: Vec<Gate>,
+}
+
+/// `cargo spdf sbom`.
+#[derive(Debug, Args, Clone)]
+pub struct SbomArgs {
+    /// Serialization.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: crate::sbom::cyclonedx::Format,
+    /// CycloneDX version.
+    #[arg(long, value_enum, default_value = "1.6")]
+    pub spec_version: crate::sbom::cyclonedx::SpecVersion,
+    /// Write to FILE instead of stdout (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Keep only what this target pulls in (e.g. thumbv7em-none-eabihf).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
+    /// The workspace members that make up the product (repeatable; default: all members).
+    #[arg(short = 'p', long = "package", value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// Also list dev-only dependencies (tests, examples, benches).
+    #[arg(long)]
+    pub include_dev: bool,
+    /// Leave the vulnerabilities section out.
+    #[arg(long, conflicts_with = "vex_only")]
+    pub no_vulnerabilities: bool,
+    /// Write the vulnerabilities alone (VEX), referring to the SBOM's components by BOM-Link.
+    #[arg(long)]
+    pub vex_only: bool,
+    /// Features to activate (as cargo's --features).
+    #[arg(short = 'F', long, value_name = "FEATURES", value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the default features.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Lifecycle stage whose policy tables apply (waivers, support data).
+    #[arg(long, value_enum, default_value = "local")]
+    pub stage: Stage,
 }
 
 /// `check --format`.

@@ -222,6 +222,9 @@ pub struct ExceptionRef {
     /// CycloneDX `analysis.justification`, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
+    /// CycloneDX `analysis.response` values, if given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response: Vec<String>,
     /// Who approved it, if recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,

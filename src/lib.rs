@@ -14,6 +14,7 @@ pub mod output;
 pub mod paths;
 pub mod policy;
 pub mod report;
+pub mod sbom;
 pub mod support;
 pub mod toml_file;
 pub mod workspace;
@@ -33,6 +34,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
     };
     let result = cmd::Env::resolve(&args.common).and_then(|env| match &args.command {
         Command::Check(check) => cmd::check::run(&args.common, check, &env),
+        Command::Sbom(sbom) => cmd::sbom::run(&args.common, sbom, &env),
     });
     match result {
         Ok(code) => code,

@@ -58,38 +58,39 @@ impl Support {
     }
 }
 
-/// Decides the support data of one component.
-///
-/// `unmaintained` is the id of a RustSec `unmaintained` advisory that covers the component.
+/// Decides the support data of one component, field by field, strongest source first: a
+/// `[[support]]` entry (first match in file order), then a RustSec `unmaintained` advisory (whose
+/// id is `unmaintained`), then workspace membership. So an entry that gives only a justification
+/// or an end-of-support date keeps the level RustSec or membership gives.
 pub fn resolve(name: &str, member: bool, unmaintained: Option<&str>, rules: &[SupportRule]) -> Support {
-    if let Some(rule) = rules.iter().find(|r| r.matches(name)) {
-        return Support {
-            level: rule.level,
-            end_of_support: rule.end_of_support,
-            justification: rule.justification.clone(),
-            source: Some(SupportSource::Policy),
-            location: Some(rule.location.clone()),
-        };
+    let rule = rules.iter().find(|r| r.matches(name));
+    let fallback = match (unmaintained, member) {
+        (Some(id), _) => Some((
+            SupportLevel::NoLongerMaintained,
+            SupportSource::RustsecUnmaintained,
+            format!("RustSec advisory {id} reports the crate as unmaintained"),
+        )),
+        (None, true) => Some((
+            SupportLevel::ActivelyMaintained,
+            SupportSource::WorkspaceMember,
+            "developed and maintained by the manufacturer as part of the product".to_owned(),
+        )),
+        (None, false) => None,
+    };
+    let level = rule.and_then(|r| r.level).or(fallback.as_ref().map(|f| f.0));
+    let source = match (rule, &fallback) {
+        (Some(r), _) if r.level.is_some() => Some(SupportSource::Policy),
+        (_, Some(f)) => Some(f.1),
+        (Some(_), None) => Some(SupportSource::Policy),
+        (None, None) => None,
+    };
+    Support {
+        level,
+        end_of_support: rule.and_then(|r| r.end_of_support),
+        justification: rule.and_then(|r| r.justification.clone()).or(fallback.map(|f| f.2)),
+        source,
+        location: rule.map(|r| r.location.clone()),
     }
-    if let Some(id) = unmaintained {
-        return Support {
-            level: Some(SupportLevel::NoLongerMaintained),
-            justification: Some(format!("RustSec advisory {id} reports the crate as unmaintained")),
-            source: Some(SupportSource::RustsecUnmaintained),
-            ..Support::default()
-        };
-    }
-    if member {
-        return Support {
-            level: Some(SupportLevel::ActivelyMaintained),
-            justification: Some(
-                "developed and maintained by the manufacturer as part of the product".to_owned(),
-            ),
-            source: Some(SupportSource::WorkspaceMember),
-            ..Support::default()
-        };
-    }
-    Support::default()
 }
 
 #[cfg(test)]
@@ -122,6 +123,17 @@ mod tests {
         let s = resolve("serde", false, None, &rules);
         assert!(!s.is_stated());
         assert_eq!(s.source, None);
+    }
+
+    #[test]
+    fn a_rule_without_a_level_keeps_the_level_rustsec_gives() {
+        let rules = [rule("*", None, Some("no supplier statement; reviewed each release"))];
+        let s = resolve("atty", false, Some("RUSTSEC-2024-0375"), &rules);
+        assert_eq!(s.level, Some(SupportLevel::NoLongerMaintained));
+        assert_eq!(s.source, Some(SupportSource::RustsecUnmaintained));
+        assert_eq!(s.justification.as_deref(), Some("no supplier statement; reviewed each release"));
+        let s = resolve("serde", false, None, &rules);
+        assert_eq!((s.level, s.source), (None, Some(SupportSource::Policy)));
     }
 
     #[test]

@@ -151,6 +151,21 @@ impl Lock {
         })
     }
 
+    /// The SHA-256 checksum Cargo.lock records for a package (registry packages only); `source`
+    /// (as cargo writes it) tells apart packages of the same name and version.
+    pub fn checksum(&self, name: &str, version: &str, source: Option<&str>) -> Option<String> {
+        let candidates = self
+            .lockfile
+            .packages
+            .iter()
+            .filter(|p| p.name.as_str() == name && p.version.to_string() == version);
+        let mut candidates: Vec<_> = candidates.collect();
+        if candidates.len() > 1 {
+            candidates.retain(|p| p.source.as_ref().map(ToString::to_string).as_deref() == source);
+        }
+        candidates.first()?.checksum.as_ref().map(ToString::to_string)
+    }
+
     /// Where a package's `[[package]]` entry is.
     pub fn location(&self, name: &str, version: &str) -> Location {
         Location {

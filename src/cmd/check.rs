@@ -1,16 +1,15 @@
 //! `cargo spdf check`: load what the selected gates need, run them, render the report.
 
 use super::Env;
-use crate::advisory_db::{self, AdvisoryDb};
+use super::load::Loaded;
 use crate::cli::{CheckArgs, CheckFormat, CommonArgs};
 use crate::exit;
-use crate::finding::Gate;
-use crate::gates::{self, Inputs};
-use crate::policy::{self, LoadedPolicy, Origin};
+use crate::finding::{Finding, Gate};
+use crate::gates;
+use crate::graph::CargoOptions;
+use crate::policy::{LoadedPolicy, Origin};
 use crate::report::{self, DatabaseInfo, PolicyInfo, Report, WorkspaceInfo};
-use crate::workspace::{Lock, Workspace};
 use anyhow::bail;
-use std::collections::BTreeSet;
 
 /// Runs the check and returns the exit code.
 pub fn run(common: &CommonArgs, args: &CheckArgs, env: &Env) -> anyhow::Result<u8> {
@@ -36,42 +35,28 @@ fn selected_gates(requested: &[Gate]) -> anyhow::Result<Vec<Gate>> {
 
 /// Loads the inputs and runs the gates.
 pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
-    let ws = Workspace::locate(common.manifest_path.as_deref())?;
-    let loaded = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), args.stage)?;
-    let lock = if gates::needs_lock(gates) { Some(ws.load_lock()?) } else { None };
-    let db = match (&lock, gates::needs_db(gates)) {
-        (Some(lock), true) => Some(open_db(common, &loaded, lock)?),
-        _ => None,
-    };
-    let inputs = Inputs {
-        ws: &ws,
-        lock: lock.as_ref(),
-        policy: &loaded.policy,
-        db: db.as_ref(),
-        stage: args.stage,
-        now: env.now,
-    };
-    let findings = gates::run(&inputs, gates);
-    Ok(Report {
-        stage: args.stage,
-        workspace: WorkspaceInfo {
-            root: ws.root.display().to_string(),
-            lockfile_sha256: lock.as_ref().map(|l| l.sha256.clone()),
-            packages: lock.as_ref().map(|l| l.lockfile.packages.len()),
-        },
-        database: db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
-        policy: PolicyInfo { origin: loaded.origin.clone(), profile: loaded.policy.profile },
-        gates: gates.to_vec(),
-        findings,
-        notes: notes(&loaded),
-    })
+    let needs = gates::needs(gates);
+    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common))?;
+    let findings = gates::run(&loaded.inputs(env.now), gates);
+    Ok(report(&loaded, gates, findings, env))
 }
 
-fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: &Lock) -> anyhow::Result<AdvisoryDb> {
-    let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
-    let crates: BTreeSet<String> =
-        lock.lockfile.packages.iter().map(|p| p.name.as_str().to_owned()).collect();
-    AdvisoryDb::open(&location, &crates)
+/// The report of a run.
+pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env) -> Report {
+    let lock = loaded.lock.as_ref();
+    Report {
+        stage: loaded.stage,
+        workspace: WorkspaceInfo {
+            root: loaded.ws.root.display().to_string(),
+            lockfile_sha256: lock.map(|l| l.sha256.clone()),
+            packages: lock.map(|l| l.lockfile.packages.len()),
+        },
+        database: loaded.db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
+        policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
+        gates: gates.to_vec(),
+        findings,
+        notes: notes(&loaded.policy),
+    }
 }
 
 fn notes(loaded: &LoadedPolicy) -> Vec<String> {

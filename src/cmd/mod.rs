@@ -1,6 +1,8 @@
 //! One file per subcommand: each resolves its settings, loads, runs the gates and renders.
 
 pub mod check;
+pub mod load;
+pub mod sbom;
 
 use crate::cli::{ColorChoice, CommonArgs};
 use crate::report::human::Verbosity;

@@ -3,10 +3,12 @@
 //! or is reported here as a finding.
 
 pub mod advisories;
+pub mod support;
 pub mod waivers;
 
 use crate::advisory_db::AdvisoryDb;
 use crate::finding::{Finding, Gate};
+use crate::graph::Graph;
 use crate::policy::{Policy, Stage};
 use crate::workspace::{Lock, Workspace};
 use jiff::Timestamp;
@@ -21,6 +23,8 @@ pub struct Inputs<'a> {
     pub policy: &'a Policy,
     /// The advisory database, when a selected gate needs it.
     pub db: Option<&'a AdvisoryDb>,
+    /// The `cargo metadata` graph, when a selected gate needs it.
+    pub graph: Option<&'a Graph>,
     /// The stage checked for.
     pub stage: Stage,
     /// "Now": `SOURCE_DATE_EPOCH` when set, else the clock. Expiry and age are judged against it.
@@ -28,16 +32,27 @@ pub struct Inputs<'a> {
 }
 
 /// The gates this version can evaluate.
-pub const AVAILABLE: [Gate; 1] = [Gate::Advisories];
+pub const AVAILABLE: [Gate; 2] = [Gate::Advisories, Gate::Support];
 
-/// Which inputs a gate needs, so the loader reads nothing more than the selected gates use.
-pub fn needs_lock(gates: &[Gate]) -> bool {
-    gates.contains(&Gate::Advisories)
+/// What to load beyond the workspace and policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// Cargo.lock.
+    pub lock: bool,
+    /// The advisory database (implies the lockfile: only locked crates are read).
+    pub db: bool,
+    /// The `cargo metadata` graph.
+    pub graph: bool,
 }
 
-/// Whether the advisory database must be opened.
-pub fn needs_db(gates: &[Gate]) -> bool {
-    gates.contains(&Gate::Advisories)
+/// What the selected gates need loaded, so the loader reads nothing more than they use.
+pub fn needs(gates: &[Gate]) -> Needs {
+    let any = |wanted: &[Gate]| gates.iter().any(|g| wanted.contains(g));
+    Needs {
+        lock: any(&[Gate::Advisories, Gate::Support]),
+        db: any(&[Gate::Advisories, Gate::Support]),
+        graph: any(&[Gate::Support]),
+    }
 }
 
 /// Runs the selected gates, applies the policy's waivers, and sorts the findings.
@@ -46,6 +61,7 @@ pub fn run(inputs: &Inputs<'_>, gates: &[Gate]) -> Vec<Finding> {
     for gate in gates {
         findings.extend(match gate {
             Gate::Advisories => advisories::check(inputs),
+            Gate::Support => support::check(inputs),
             other => unreachable!("gate {other} is not available; the command layer rejects it"),
         });
     }

@@ -68,6 +68,7 @@ pub fn exception_ref(e: &Exception) -> ExceptionRef {
         expires: e.expires.map(|d| d.to_string()),
         state: e.state.clone(),
         justification: e.justification.clone(),
+        response: e.response.clone(),
         approved_by: e.approved_by.clone(),
         location: e.location.clone(),
     }

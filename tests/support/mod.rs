@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: fixture paths, isolated commands, JSON output.
 #![allow(dead_code, reason = "each test crate uses a different subset")]
 
+pub mod cdx;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

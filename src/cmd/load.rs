@@ -1,0 +1,79 @@
+//! The load phase shared by every subcommand: workspace, policy, and then only what the work
+//! at hand needs (lockfile, advisory database, `cargo metadata` graph).
+
+use crate::advisory_db::{self, AdvisoryDb};
+use crate::cli::CommonArgs;
+use crate::gates::{Inputs, Needs};
+use crate::graph::{self, CargoOptions, Graph};
+use crate::policy::{self, LoadedPolicy, Stage};
+use crate::workspace::{Lock, Workspace};
+use jiff::Timestamp;
+use std::collections::BTreeSet;
+
+/// Everything loaded for one run.
+pub struct Loaded {
+    /// The workspace.
+    pub ws: Workspace,
+    /// The policy for the stage.
+    pub policy: LoadedPolicy,
+    /// The stage.
+    pub stage: Stage,
+    /// Cargo.lock, when needed.
+    pub lock: Option<Lock>,
+    /// The advisory database, when needed.
+    pub db: Option<AdvisoryDb>,
+    /// The dependency graph, when needed.
+    pub graph: Option<Graph>,
+}
+
+impl Loaded {
+    /// Loads what `needs` asks for; every failure is an error (exit code 2).
+    pub fn load(
+        common: &CommonArgs,
+        stage: Stage,
+        needs: Needs,
+        cargo: &CargoOptions,
+    ) -> anyhow::Result<Self> {
+        let ws = Workspace::locate(common.manifest_path.as_deref())?;
+        let policy = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), stage)?;
+        let lock = if needs.lock || needs.db || needs.graph { Some(ws.load_lock()?) } else { None };
+        let db = match (&lock, needs.db) {
+            (Some(lock), true) => Some(open_db(common, &policy, lock)?),
+            _ => None,
+        };
+        let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
+        Ok(Loaded { ws, policy, stage, lock, db, graph })
+    }
+
+    /// The gates' view of what was loaded.
+    pub fn inputs(&self, now: Timestamp) -> Inputs<'_> {
+        Inputs {
+            ws: &self.ws,
+            lock: self.lock.as_ref(),
+            policy: &self.policy.policy,
+            db: self.db.as_ref(),
+            graph: self.graph.as_ref(),
+            stage: self.stage,
+            now,
+        }
+    }
+}
+
+impl CargoOptions {
+    /// The cargo flags from the common options.
+    pub fn from_common(common: &CommonArgs) -> Self {
+        CargoOptions {
+            offline: common.offline,
+            locked: common.locked,
+            frozen: common.frozen,
+            ..Default::default()
+        }
+    }
+}
+
+fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: &Lock) -> anyhow::Result<AdvisoryDb> {
+    let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
+    let crates: BTreeSet<String> =
+        lock.lockfile.packages.iter().map(|p| p.name.as_str().to_owned()).collect();
+    AdvisoryDb::open(&location, &crates)
+}

@@ -1,0 +1,309 @@
+//! CycloneDX serialization, and the one place that works around cyclonedx-bom 0.8.
+//!
+//! cyclonedx-bom 0.8.1 writes spec 1.5 at most, and two of its 1.5 outputs do not validate
+//! against the official schemas:
+//!
+//! - JSON: `vulnerabilities[].analysis` is written with a `responses` key; the schema's key is
+//!   `response`.
+//! - XML: `metadata/lifecycles` is written as the last child of `metadata`; the XSD sequence
+//!   puts it right after `timestamp`.
+//!
+//! So the BOM is written as 1.5 and then corrected here: the two bugs fixed, and for 1.6 the
+//! spec version, schema reference and XML namespace changed (1.5 documents are valid 1.6 ones
+//! apart from those) and `metadata.manufacture` renamed to the 1.6 `manufacturer`. The tests in
+//! `tests/sbom_schema.rs` validate every format and version against the official schemas in
+//! `../shared/cyclonedx-schema`; when cyclonedx-bom fixes these bugs, they say so.
+
+use anyhow::Context as _;
+use cyclonedx_bom::models::bom::Bom;
+use quick_xml::events::{BytesStart, Event};
+use serde_json::Value;
+
+/// CycloneDX spec version to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SpecVersion {
+    /// CycloneDX 1.5.
+    #[value(name = "1.5")]
+    V1_5,
+    /// CycloneDX 1.6.
+    #[value(name = "1.6")]
+    V1_6,
+}
+
+impl SpecVersion {
+    /// "1.5" or "1.6".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1_5 => "1.5",
+            Self::V1_6 => "1.6",
+        }
+    }
+}
+
+/// Serialization format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// XML.
+    Xml,
+}
+
+/// Writes `bom` in `format` for `spec`, schema-valid.
+pub fn write(bom: Bom, format: Format, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+    match format {
+        Format::Json => json(bom, spec),
+        Format::Xml => xml(bom, spec),
+    }
+}
+
+fn json(bom: Bom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    bom.output_as_json_v1_5(&mut raw).context("cannot serialize the SBOM as JSON")?;
+    let doc: Value = serde_json::from_slice(&raw).context("cyclonedx-bom wrote invalid JSON")?;
+    let mut out = serde_json::to_vec_pretty(&fix_json(doc, spec))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// `responses` -> `response`, spec version and `$schema`, and for 1.6 `manufacture` -> `manufacturer`.
+fn fix_json(mut doc: Value, spec: SpecVersion) -> Value {
+    if let Some(vulns) = doc.get_mut("vulnerabilities").and_then(Value::as_array_mut) {
+        for analysis in vulns.iter_mut().filter_map(|v| v.get_mut("analysis").and_then(Value::as_object_mut))
+        {
+            if let Some(r) = analysis.shift_remove("responses") {
+                analysis.insert("response".to_owned(), r);
+            }
+        }
+    }
+    if spec == SpecVersion::V1_6
+        && let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut)
+        && let Some(m) = meta.shift_remove("manufacture")
+    {
+        meta.insert("manufacturer".to_owned(), m);
+    }
+    let Value::Object(mut old) = doc else { return doc };
+    let mut out = serde_json::Map::new();
+    let version = spec.as_str();
+    out.insert("$schema".to_owned(), format!("http://cyclonedx.org/schema/bom-{version}.schema.json").into());
+    out.insert("bomFormat".to_owned(), old.shift_remove("bomFormat").unwrap_or_else(|| "CycloneDX".into()));
+    out.insert("specVersion".to_owned(), version.into());
+    old.shift_remove("specVersion");
+    out.extend(old);
+    Value::Object(out)
+}
+
+fn xml(bom: Bom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    bom.output_as_xml_v1_5(&mut raw).context("cannot serialize the SBOM as XML")?;
+    fix_xml(&raw, spec).context("cannot correct the XML written by cyclonedx-bom")
+}
+
+/// Moves `metadata/lifecycles` after `metadata/timestamp`, drops empty `detail` elements, and
+/// for 1.6 renames the namespace and `metadata/manufacture`.
+fn fix_xml(raw: &[u8], spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+    let mut events = read_events(raw)?;
+    move_lifecycles(&mut events);
+    drop_empty_details(&mut events);
+    if spec == SpecVersion::V1_6 {
+        to_1_6(&mut events);
+    }
+    let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    for event in events {
+        writer.write_event(event)?;
+    }
+    let mut out = writer.into_inner();
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// All events, without the whitespace-only text between elements (the writer re-indents).
+fn read_events(raw: &[u8]) -> anyhow::Result<Vec<Event<'static>>> {
+    let mut reader = quick_xml::Reader::from_reader(raw);
+    let mut events = Vec::new();
+    loop {
+        match reader.read_event()? {
+            Event::Eof => break,
+            e => events.push(e.into_owned()),
+        }
+    }
+    let is_text =
+        |e: Option<&Event<'_>>| matches!(e, Some(Event::Text(_) | Event::GeneralRef(_) | Event::CData(_)));
+    let keep: Vec<bool> = (0..events.len())
+        .map(|i| match &events[i] {
+            Event::Text(t) if t.chars().all(char::is_whitespace) => {
+                is_text(i.checked_sub(1).and_then(|j| events.get(j))) || is_text(events.get(i + 1))
+            }
+            _ => true,
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    events.retain(|_| keep.next().unwrap_or(true));
+    Ok(events)
+}
+
+/// The name of an element event, for Start, End and Empty.
+fn name_of(e: &Event<'_>) -> Option<String> {
+    match e {
+        Event::Start(s) | Event::Empty(s) => Some(s.local_name().as_ref().to_owned()),
+        Event::End(s) => Some(s.local_name().as_ref().to_owned()),
+        _ => None,
+    }
+}
+
+/// Index ranges `[start, end]` of every element, with its path of element names.
+fn elements(events: &[Event<'_>]) -> Vec<(Vec<String>, usize, usize)> {
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(_) => stack.push((name_of(e).unwrap_or_default(), i)),
+            Event::Empty(_) => {
+                let mut path: Vec<String> = stack.iter().map(|(n, _)| n.clone()).collect();
+                path.push(name_of(e).unwrap_or_default());
+                out.push((path, i, i));
+            }
+            Event::End(_) => {
+                let mut path: Vec<String> = stack.iter().map(|(n, _)| n.clone()).collect();
+                if let Some((_, start)) = stack.pop() {
+                    out.push((path.clone(), start, i));
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn find(events: &[Event<'_>], path: &[&str]) -> Option<(usize, usize)> {
+    elements(events)
+        .into_iter()
+        .find(|(p, _, _)| p.len() == path.len() && p.iter().zip(path).all(|(a, b)| a == b))
+        .map(|(_, s, e)| (s, e))
+}
+
+fn move_lifecycles(events: &mut Vec<Event<'static>>) {
+    let Some((start, end)) = find(events, &["bom", "metadata", "lifecycles"]) else { return };
+    let block: Vec<Event<'static>> = events.drain(start..=end).collect();
+    let at = match find(events, &["bom", "metadata", "timestamp"]) {
+        Some((_, ts_end)) => ts_end + 1,
+        None => match find(events, &["bom", "metadata"]) {
+            Some((m_start, _)) => m_start + 1,
+            None => return,
+        },
+    };
+    events.splice(at..at, block);
+}
+
+fn drop_empty_details(events: &mut Vec<Event<'static>>) {
+    let mut i = 0;
+    while i < events.len() {
+        let is_detail = |e: &Event<'_>| name_of(e).as_deref() == Some("detail");
+        match (&events[i], events.get(i + 1)) {
+            (Event::Empty(_), _) if is_detail(&events[i]) => {
+                events.remove(i);
+            }
+            (Event::Start(_), Some(Event::End(_))) if is_detail(&events[i]) => {
+                events.drain(i..=i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+fn to_1_6(events: &mut [Event<'static>]) {
+    const NS_1_5: &str = "http://cyclonedx.org/schema/bom/1.5";
+    let manufacture = find(events, &["bom", "metadata", "manufacture"]);
+    for (i, event) in events.iter_mut().enumerate() {
+        if let Event::Start(start) | Event::Empty(start) = event {
+            if start.attributes().flatten().any(|a| a.value.as_ref() == NS_1_5) {
+                *start = renamespace(start);
+            }
+            if manufacture.is_some_and(|(s, _)| s == i) {
+                start.set_name("manufacturer");
+            }
+        }
+        if let Event::End(end) = event
+            && manufacture.is_some_and(|(_, e)| e == i)
+        {
+            *end = quick_xml::events::BytesEnd::new("manufacturer");
+        }
+    }
+}
+
+fn renamespace(start: &BytesStart<'_>) -> BytesStart<'static> {
+    let mut out = BytesStart::new(start.name().as_ref().to_owned());
+    for attr in start.attributes().flatten() {
+        let value = match attr.value.as_ref() {
+            "http://cyclonedx.org/schema/bom/1.5" => "http://cyclonedx.org/schema/bom/1.6",
+            other => other,
+        };
+        out.push_attribute((attr.key.as_ref(), value));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RAW: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
+  <metadata>
+    <timestamp>2024-05-01T12:00:00Z</timestamp>
+    <manufacture>
+      <name>A &amp; B &lt;Devices&gt;</name>
+    </manufacture>
+    <lifecycles>
+      <lifecycle>
+        <phase>build</phase>
+      </lifecycle>
+    </lifecycles>
+  </metadata>
+  <vulnerabilities>
+    <vulnerability>
+      <detail></detail>
+      <description>x &lt; y &amp;&amp; z</description>
+    </vulnerability>
+  </vulnerabilities>
+</bom>
+"#;
+
+    #[test]
+    fn xml_corrections() {
+        let out = String::from_utf8(fix_xml(RAW.as_bytes(), SpecVersion::V1_5).unwrap()).unwrap();
+        let ts = out.find("<timestamp>").unwrap();
+        let lc = out.find("<lifecycles>").unwrap();
+        let mf = out.find("<manufacture>").unwrap();
+        assert!(ts < lc && lc < mf, "{out}");
+        assert!(!out.contains("<detail"), "{out}");
+        assert!(out.contains("<name>A &amp; B &lt;Devices&gt;</name>"), "{out}");
+        assert!(out.contains("<description>x &lt; y &amp;&amp; z</description>"), "{out}");
+
+        let out = String::from_utf8(fix_xml(RAW.as_bytes(), SpecVersion::V1_6).unwrap()).unwrap();
+        assert!(out.contains(r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">"#), "{out}");
+        assert!(
+            out.contains("<manufacturer>")
+                && out.contains("</manufacturer>")
+                && !out.contains("<manufacture>")
+        );
+    }
+
+    #[test]
+    fn json_corrections() {
+        let raw = serde_json::json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+            "metadata": {"manufacture": {"name": "A"}},
+            "vulnerabilities": [{"id": "X", "analysis": {"state": "not_affected", "responses": ["will_not_fix"]}}]
+        });
+        let fixed = fix_json(raw, SpecVersion::V1_6);
+        assert_eq!(fixed["$schema"], "http://cyclonedx.org/schema/bom-1.6.schema.json");
+        assert_eq!(fixed["specVersion"], "1.6");
+        assert_eq!(fixed["vulnerabilities"][0]["analysis"]["response"][0], "will_not_fix");
+        assert!(fixed["vulnerabilities"][0]["analysis"].get("responses").is_none());
+        assert_eq!(fixed["metadata"]["manufacturer"]["name"], "A");
+        let keys: Vec<_> = fixed.as_object().unwrap().keys().take(3).cloned().collect();
+        assert_eq!(keys, ["$schema", "bomFormat", "specVersion"]);
+    }
+}
