@@ -108,7 +108,7 @@ fn fix_xml(raw: &[u8], spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
     if spec == SpecVersion::V1_6 {
         to_1_6(&mut events);
     }
-    let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    let mut writer = quick_xml::Writer::new(Vec::new());
     for event in events {
         writer.write_event(event)?;
     }
@@ -117,7 +117,8 @@ fn fix_xml(raw: &[u8], spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// All events, without the whitespace-only text between elements (the writer re-indents).
+/// All events, whitespace included: the document is written back exactly as read, apart from
+/// the corrections (re-indenting would change text that holds entity references).
 fn read_events(raw: &[u8]) -> anyhow::Result<Vec<Event<'static>>> {
     let mut reader = quick_xml::Reader::from_reader(raw);
     let mut events = Vec::new();
@@ -127,19 +128,15 @@ fn read_events(raw: &[u8]) -> anyhow::Result<Vec<Event<'static>>> {
             e => events.push(e.into_owned()),
         }
     }
-    let is_text =
-        |e: Option<&Event<'_>>| matches!(e, Some(Event::Text(_) | Event::GeneralRef(_) | Event::CData(_)));
-    let keep: Vec<bool> = (0..events.len())
-        .map(|i| match &events[i] {
-            Event::Text(t) if t.chars().all(char::is_whitespace) => {
-                is_text(i.checked_sub(1).and_then(|j| events.get(j))) || is_text(events.get(i + 1))
-            }
-            _ => true,
-        })
-        .collect();
-    let mut keep = keep.into_iter();
-    events.retain(|_| keep.next().unwrap_or(true));
     Ok(events)
+}
+
+/// `start`, moved back over the indentation before it.
+fn with_indentation(events: &[Event<'_>], start: usize) -> usize {
+    match start.checked_sub(1).map(|i| &events[i]) {
+        Some(Event::Text(t)) if t.chars().all(char::is_whitespace) => start - 1,
+        _ => start,
+    }
 }
 
 /// The name of an element event, for Start, End and Empty.
@@ -185,6 +182,7 @@ fn find(events: &[Event<'_>], path: &[&str]) -> Option<(usize, usize)> {
 
 fn move_lifecycles(events: &mut Vec<Event<'static>>) {
     let Some((start, end)) = find(events, &["bom", "metadata", "lifecycles"]) else { return };
+    let start = with_indentation(events, start);
     let block: Vec<Event<'static>> = events.drain(start..=end).collect();
     let at = match find(events, &["bom", "metadata", "timestamp"]) {
         Some((_, ts_end)) => ts_end + 1,
@@ -200,15 +198,17 @@ fn drop_empty_details(events: &mut Vec<Event<'static>>) {
     let mut i = 0;
     while i < events.len() {
         let is_detail = |e: &Event<'_>| name_of(e).as_deref() == Some("detail");
-        match (&events[i], events.get(i + 1)) {
-            (Event::Empty(_), _) if is_detail(&events[i]) => {
-                events.remove(i);
+        let end = match (&events[i], events.get(i + 1)) {
+            (Event::Empty(_), _) if is_detail(&events[i]) => i,
+            (Event::Start(_), Some(Event::End(_))) if is_detail(&events[i]) => i + 1,
+            _ => {
+                i += 1;
+                continue;
             }
-            (Event::Start(_), Some(Event::End(_))) if is_detail(&events[i]) => {
-                events.drain(i..=i + 1);
-            }
-            _ => i += 1,
-        }
+        };
+        let start = with_indentation(events, i);
+        events.drain(start..=end);
+        i = start;
     }
 }
 
