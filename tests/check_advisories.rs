@@ -10,7 +10,7 @@ const JAN_2025: &str = "1735689600";
 
 fn check_json(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value) {
     let out = spdf(dir)
-        .args(["spdf", "check", "--format", "json", "--db"])
+        .args(["spdf", "check", "--gate", "advisories", "--format", "json", "--db"])
         .arg(fixture_db())
         .args(extra)
         .env("SOURCE_DATE_EPOCH", JAN_2025)
@@ -325,7 +325,7 @@ fn manifest_path_selects_the_workspace() {
     let ws = copy_workspace("demo");
     let elsewhere = tempfile::tempdir().unwrap();
     let out = spdf(elsewhere.path())
-        .args(["check", "--format", "json", "--manifest-path"])
+        .args(["check", "--gate", "advisories", "--format", "json", "--manifest-path"])
         .arg(ws.path().join("app/Cargo.toml"))
         .arg("--db")
         .arg(fixture_db())
