@@ -10,7 +10,7 @@ use support::*;
 fn our_set(workspace: &str) -> Vec<(String, String, String, String)> {
     let dir = fixtures().join("workspaces").join(workspace);
     let out = spdf(&dir)
-        .args(["check", "--format", "json", "--db"])
+        .args(["check", "--gate", "advisories", "--format", "json", "--db"])
         .arg(shared().join("advisory-db"))
         .output()
         .unwrap();
@@ -54,7 +54,7 @@ fn old_crates_match_cargo_audit() {
 fn real_snapshot_identity_is_a_content_digest() {
     let dir = fixtures().join("workspaces/old-crates");
     let out = spdf(&dir)
-        .args(["check", "--format", "json", "--db"])
+        .args(["check", "--gate", "advisories", "--format", "json", "--db"])
         .arg(shared().join("advisory-db"))
         .output()
         .unwrap();
