@@ -123,7 +123,7 @@ fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity
     if let Some(e) = &f.exception
         && f.level == Level::Excepted
     {
-        let mut detail = vec![format!("waived: {}", e.reason)];
+        let mut detail = vec![format!("waived: {}", e.reason.trim_end_matches('.'))];
         detail.extend(e.state.as_ref().map(|s| format!("state {s}")));
         detail.extend(e.expires.as_ref().map(|d| format!("until {d}")));
         detail.extend(e.approved_by.as_ref().map(|a| format!("approved by {a}")));
