@@ -66,3 +66,55 @@ fn the_validator_rejects_what_cyclonedx_bom_writes_unfixed() {
     doc["components"][0]["licenses"] = serde_json::json!([{"license": {"id": "NOT-A-LICENSE"}}]);
     assert!(!cdx::json_errors(&doc, "1.5").is_empty(), "licence ids are checked against the SPDX list");
 }
+
+#[path = "support/xsd.rs"]
+mod xsd;
+
+fn xsd(version: &str) -> xsd::Schema {
+    xsd::Schema::load(&shared().join(format!("cyclonedx-schema/bom-{version}.SNAPSHOT.xsd"))).unwrap()
+}
+
+fn assert_xml_valid(bytes: &[u8], version: &str) {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(text.contains(&format!("xmlns=\"http://cyclonedx.org/schema/bom/{version}\"")));
+    let errors = xsd(version).validate(&text);
+    assert!(errors.is_empty(), "{} XSD errors:\n{}", errors.len(), errors.join("\n"));
+}
+
+#[test]
+fn demo_xml_validates_as_1_5_and_1_6() {
+    for version in ["1.5", "1.6"] {
+        assert_xml_valid(
+            &sbom("demo", &fixture_db(), &["--format", "xml", "--spec-version", version]),
+            version,
+        );
+    }
+}
+
+#[test]
+fn old_crates_xml_validates_as_1_5_and_1_6() {
+    let db = shared().join("advisory-db");
+    for version in ["1.5", "1.6"] {
+        assert_xml_valid(&sbom("old-crates", &db, &["--format", "xml", "--spec-version", version]), version);
+        assert_xml_valid(
+            &sbom("old-crates", &db, &["--format", "xml", "--spec-version", version, "--vex-only"]),
+            version,
+        );
+    }
+}
+
+#[test]
+fn the_xsd_check_rejects_what_cyclonedx_bom_writes_unfixed() {
+    let text = String::from_utf8(sbom("demo", &fixture_db(), &["--format", "xml", "--spec-version", "1.5"]))
+        .unwrap();
+    // cyclonedx-bom 0.8.1 writes `lifecycles` as the last child of `metadata`.
+    let start = text.find("    <lifecycles>").unwrap();
+    let end = text.find("</lifecycles>\n").unwrap() + "</lifecycles>\n".len();
+    let block = text[start..end].to_owned();
+    let mut moved = text.replacen(&block, "", 1);
+    let at = moved.find("  </metadata>").unwrap();
+    moved.insert_str(at, &block);
+    assert!(!xsd("1.5").validate(&moved).is_empty());
+    // A 1.5 document is not a 1.6 one.
+    assert!(!xsd("1.6").validate(&text).is_empty());
+}
