@@ -10,6 +10,8 @@ pub mod exit;
 pub mod finding;
 pub mod gates;
 pub mod graph;
+pub mod lints;
+pub mod members;
 pub mod output;
 pub mod paths;
 pub mod policy;

@@ -4,10 +4,12 @@
 //! keys rejected and spans kept, [`validate`] checks every value and collects every error
 //! before failing, so one run shows all that is wrong with a policy file.
 
+pub mod lints;
 mod profile;
 pub mod raw;
 mod validate;
 
+pub use lints::{BuildPolicy, LintException, LintsPolicy, Requirement};
 pub use profile::Profile;
 
 use crate::finding::Location;
@@ -96,6 +98,10 @@ pub struct Policy {
     pub sbom: SbomPolicy,
     /// `[[support]]`, in file order (the first matching entry applies).
     pub support: Vec<SupportRule>,
+    /// `[lints]`, laid over the profile's.
+    pub lints: LintsPolicy,
+    /// `[build]`, laid over the profile's.
+    pub build: BuildPolicy,
 }
 
 /// Validated `[sbom]`.
@@ -343,6 +349,12 @@ impl Policy {
             },
             sbom: SbomPolicy::default(),
             support: Vec::new(),
+            lints: LintsPolicy {
+                required: profile.required_lints(),
+                exceptions: Vec::new(),
+                allow_reasoned_deviations: true,
+            },
+            build: profile.build(),
         }
     }
 }

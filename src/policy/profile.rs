@@ -49,6 +49,61 @@ impl Profile {
         }
     }
 
+    /// The lints the profile requires, from its `[workspace.lints]` table (`src/policy/profiles`).
+    pub fn required_lints(self) -> Vec<super::lints::Requirement> {
+        let text = match self {
+            Self::Baseline => include_str!("profiles/baseline.toml"),
+            Self::Medical => include_str!("profiles/medical.toml"),
+            Self::Firmware => include_str!("profiles/firmware.toml"),
+        };
+        let Ok(table) = text.parse::<toml::Table>() else { return Vec::new() };
+        let lints = table.get("workspace").and_then(|w| w.get("lints")).and_then(toml::Value::as_table);
+        let mut out = Vec::new();
+        for (tool, entries) in lints.into_iter().flatten() {
+            for (name, spec) in entries.as_table().into_iter().flatten() {
+                let level = spec.as_str().or_else(|| spec.get("level").and_then(toml::Value::as_str));
+                if let Some(min) = level.and_then(crate::lints::LintLevel::parse) {
+                    out.push(super::lints::Requirement {
+                        lint: crate::lints::with_tool(tool, name),
+                        min,
+                        location: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The build settings the profile requires.
+    pub fn build(self) -> super::lints::BuildPolicy {
+        let bool_value = |b: bool| toml::Value::Boolean(b);
+        let mut b = super::lints::BuildPolicy {
+            require_lockfile: true,
+            require_rust_version: true,
+            ..Default::default()
+        };
+        match self {
+            Self::Baseline => {}
+            Self::Medical => {
+                b.require_toolchain_pin = true;
+                b.min_rust_version = Some(semver::Version::new(1, 81, 0));
+                b.release.insert("overflow-checks".into(), bool_value(true));
+                b.release.insert("incremental".into(), bool_value(false));
+                b.release_explicit = vec!["panic".into(), "debug-assertions".into()];
+                b.deny_risky_config = true;
+            }
+            Self::Firmware => {
+                b.require_toolchain_pin = true;
+                b.release.insert("overflow-checks".into(), bool_value(true));
+                b.release.insert("incremental".into(), bool_value(false));
+                b.release.insert("panic".into(), toml::Value::String("abort".into()));
+                b.dev.insert("panic".into(), toml::Value::String("abort".into()));
+                b.deny_risky_config = true;
+            }
+        }
+        b
+    }
+
     /// Whether every waiver must carry an expiry date.
     pub fn waivers_need_expiry(self) -> bool {
         !matches!(self, Self::Baseline)

@@ -17,6 +17,10 @@ pub struct RawPolicy {
     pub advisories: Option<RawAdvisories>,
     /// `[sbom]`.
     pub sbom: Option<RawSbom>,
+    /// `[lints]`.
+    pub lints: Option<RawLints>,
+    /// `[build]`.
+    pub build: Option<RawBuild>,
     /// `[[support]]`: FDA level of support per component.
     pub support: Option<Vec<Spanned<RawSupport>>>,
     /// `[stage.<name>]` tables merged over the top level for that stage.
@@ -59,6 +63,55 @@ pub struct RawException {
     pub response: Option<Vec<Spanned<String>>>,
     /// Who approved the waiver.
     pub approved_by: Option<Spanned<String>>,
+}
+
+/// `[lints]`: required lints and their per-member exceptions.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLints {
+    /// Lint (or group) -> minimum level, laid over the profile's.
+    pub required: Option<std::collections::BTreeMap<String, Spanned<String>>>,
+    /// Whether a source attribute that lowers a required lint but gives a `reason` is a documented
+    /// deviation rather than a violation.
+    pub allow_reasoned_deviations: Option<Spanned<bool>>,
+    /// `[[lints.exceptions]]`.
+    pub exceptions: Option<Vec<Spanned<RawLintException>>>,
+}
+
+/// One `[[lints.exceptions]]` entry.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLintException {
+    /// Workspace member.
+    pub member: Option<Spanned<String>>,
+    /// Lint.
+    pub lint: Option<Spanned<String>>,
+    /// The minimum level that applies to this member instead.
+    pub level: Option<Spanned<String>>,
+    /// Why.
+    pub reason: Option<Spanned<String>>,
+}
+
+/// `[build]`: build settings the release depends on.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBuild {
+    /// Cargo.lock present and tracked.
+    pub require_lockfile: Option<Spanned<bool>>,
+    /// rust-toolchain.toml pins an exact version.
+    pub require_toolchain_pin: Option<Spanned<bool>>,
+    /// Every member sets `rust-version`.
+    pub require_rust_version: Option<Spanned<bool>>,
+    /// The lowest acceptable `rust-version`.
+    pub min_rust_version: Option<Spanned<String>>,
+    /// Required `[profile.release]` values.
+    pub release: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
+    /// `[profile.release]` keys that must be set explicitly, whatever their value.
+    pub release_explicit: Option<Vec<Spanned<String>>>,
+    /// Required `[profile.dev]` values.
+    pub dev: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
+    /// Risky configuration (wrappers, -Z flags, [unstable], target-feature, soft-float) fails.
+    pub deny_risky_config: Option<Spanned<bool>>,
 }
 
 /// `[sbom]`: who makes the product the SBOM describes.
@@ -118,6 +171,21 @@ impl RawPolicy {
         self.advisories = merge_opt(self.advisories, stage.advisories, RawAdvisories::overlay);
         self.sbom = merge_opt(self.sbom, stage.sbom, RawSbom::overlay);
         self.support = stage.support.or(self.support);
+        self.lints = merge_opt(self.lints, stage.lints, |b, t| RawLints {
+            required: t.required.or(b.required),
+            allow_reasoned_deviations: t.allow_reasoned_deviations.or(b.allow_reasoned_deviations),
+            exceptions: t.exceptions.or(b.exceptions),
+        });
+        self.build = merge_opt(self.build, stage.build, |b, t| RawBuild {
+            require_lockfile: t.require_lockfile.or(b.require_lockfile),
+            require_toolchain_pin: t.require_toolchain_pin.or(b.require_toolchain_pin),
+            require_rust_version: t.require_rust_version.or(b.require_rust_version),
+            min_rust_version: t.min_rust_version.or(b.min_rust_version),
+            release: t.release.or(b.release),
+            release_explicit: t.release_explicit.or(b.release_explicit),
+            dev: t.dev.or(b.dev),
+            deny_risky_config: t.deny_risky_config.or(b.deny_risky_config),
+        });
         self
     }
 }

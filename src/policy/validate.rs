@@ -32,18 +32,18 @@ pub const VEX_RESPONSES: [&str; 5] =
     ["can_not_fix", "will_not_fix", "update", "rollback", "workaround_available"];
 
 /// Collects errors while validating one file.
-struct Validator<'a> {
-    file: &'a TomlFile,
+pub(super) struct Validator<'a> {
+    pub(super) file: &'a TomlFile,
     errors: Vec<SpannedError>,
 }
 
 impl Validator<'_> {
-    fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
+    pub(super) fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
         self.errors.push(self.file.error(&at.span(), message));
     }
 
     /// Checks that a string value is one of `allowed`.
-    fn one_of(&mut self, value: &Spanned<String>, key: &str, allowed: &[&str]) -> Option<String> {
+    pub(super) fn one_of(&mut self, value: &Spanned<String>, key: &str, allowed: &[&str]) -> Option<String> {
         if allowed.contains(&value.get_ref().as_str()) {
             return Some(value.get_ref().clone());
         }
@@ -72,7 +72,13 @@ pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy,
     let advisories = advisories(&mut v, raw.advisories.unwrap_or_default(), profile);
     let sbom = sbom(&mut v, raw.sbom.unwrap_or_default());
     let support = raw.support.unwrap_or_default().iter().filter_map(|s| support_rule(&mut v, s)).collect();
-    if v.errors.is_empty() { Ok(Policy { profile, advisories, sbom, support }) } else { Err(v.errors) }
+    let lints = super::lints::lints(&mut v, raw.lints.unwrap_or_default(), profile);
+    let build = super::lints::build(&mut v, raw.build.unwrap_or_default(), profile);
+    if v.errors.is_empty() {
+        Ok(Policy { profile, advisories, sbom, support, lints, build })
+    } else {
+        Err(v.errors)
+    }
 }
 
 /// Checks the `[stage.*]` tables and lays the one for `stage` over the top level.

@@ -1,0 +1,243 @@
+//! Load: the toolchain the workspace builds with (`rustc -vV`), and its lints, lint groups and
+//! default levels (`clippy-driver rustc -W help`, falling back to `rustc -W help`), cached per
+//! toolchain under the target directory.
+
+use super::LintLevel;
+use anyhow::{Context as _, bail};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+/// The toolchain in use in the workspace (rustup honours its rust-toolchain.toml there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toolchain {
+    /// `rustc -V`, e.g. "rustc 1.95.0 (59807616e 2026-04-14)".
+    pub rustc_version: String,
+    /// The release version.
+    pub version: semver::Version,
+    /// The host triple.
+    pub host: String,
+    /// The compiler's commit hash, when known.
+    pub commit: Option<String>,
+}
+
+impl Toolchain {
+    /// Runs `rustc -vV` (or `$RUSTC -vV`) in `dir`.
+    pub fn detect(dir: &Path) -> anyhow::Result<Self> {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let out = Command::new(&rustc)
+            .arg("-vV")
+            .current_dir(dir)
+            .output()
+            .with_context(|| format!("cannot run `{} -vV`", rustc.to_string_lossy()))?;
+        if !out.status.success() {
+            bail!("`rustc -vV` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Self::parse(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    /// Parses `rustc -vV` output.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
+        let rustc_version = text.lines().next().unwrap_or_default().trim().to_owned();
+        let release = field("release:").context("`rustc -vV` printed no release")?;
+        let version = semver::Version::parse(release.split('-').next().unwrap_or(&release))
+            .with_context(|| format!("`rustc -vV` printed an unexpected release \"{release}\""))?;
+        Ok(Toolchain {
+            rustc_version,
+            version,
+            host: field("host:").context("`rustc -vV` printed no host")?,
+            commit: field("commit-hash:").filter(|c| c != "unknown"),
+        })
+    }
+}
+
+/// The lints a toolchain knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintDb {
+    defaults: BTreeMap<String, LintLevel>,
+    groups: BTreeMap<String, Vec<String>>,
+    /// Whether clippy's lints are included (clippy-driver was available).
+    pub clippy: bool,
+}
+
+impl LintDb {
+    /// Loads the lint list for `toolchain`, from the cache in `cache_dir` when present.
+    pub fn load(dir: &Path, toolchain: &Toolchain, cache_dir: Option<&Path>) -> anyhow::Result<Self> {
+        let key = toolchain.commit.clone().unwrap_or_else(|| toolchain.rustc_version.replace(' ', "_"));
+        let cache =
+            cache_dir.map(|d| d.join(format!("lints-{}.txt", crate::digest::sha256_hex(key.as_bytes()))));
+        if let Some(text) = cache.as_ref().and_then(|c| std::fs::read_to_string(c).ok()) {
+            return Ok(Self::parse(&text));
+        }
+        let text = help_text(dir)?;
+        if let Some(cache) = &cache {
+            // A cache that cannot be written only costs the next run a subprocess.
+            let _ = cache.parent().map(std::fs::create_dir_all);
+            let _ = crate::output::write_atomic(cache, text.as_bytes());
+        }
+        Ok(Self::parse(&text))
+    }
+
+    /// Parses `-W help` output.
+    pub fn parse(text: &str) -> Self {
+        let mut db = LintDb::default();
+        let mut in_groups = false;
+        for line in text.lines() {
+            if line.starts_with("Lint groups") {
+                in_groups = true;
+            } else if line.starts_with("Lint checks") {
+                in_groups = false;
+            }
+            let trimmed = line.trim();
+            let Some((name, rest)) = trimmed.split_once(char::is_whitespace) else { continue };
+            if name == "name"
+                || name.starts_with('-')
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_:".contains(c))
+            {
+                continue;
+            }
+            let name = super::normalize(name);
+            if in_groups {
+                let members =
+                    rest.trim().split(", ").map(super::normalize).filter(|m| !m.contains(' ')).collect();
+                db.groups.insert(name, members);
+            } else if let Some(level) = rest.split_whitespace().next().and_then(LintLevel::parse) {
+                db.clippy |= name.starts_with("clippy::");
+                db.defaults.insert(name, level);
+            }
+        }
+        db
+    }
+
+    /// A lint's default level (for groups, the level of clippy's group).
+    pub fn default_level(&self, name: &str) -> Option<LintLevel> {
+        self.defaults.get(name).copied().or_else(|| clippy_group_default(name))
+    }
+
+    /// Whether the toolchain knows the lint or group (rustdoc lints are not listed, so accepted).
+    pub fn is_known(&self, name: &str) -> bool {
+        self.defaults.contains_key(name)
+            || self.groups.contains_key(name)
+            || name.starts_with("rustdoc::")
+            || (!self.clippy && name.starts_with("clippy::"))
+    }
+
+    /// Whether `name` is a group.
+    pub fn is_group(&self, name: &str) -> bool {
+        self.groups.contains_key(name) || name == "warnings"
+    }
+
+    /// Whether `group` contains `lint` (a name is in its own "group").
+    pub fn contains(&self, group: &str, lint: &str) -> bool {
+        group == lint || self.groups.get(group).is_some_and(|m| m.iter().any(|x| x == lint))
+    }
+
+    /// The closest known name, for "did you mean".
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        self.defaults
+            .keys()
+            .chain(self.groups.keys())
+            .map(|k| (strsim::levenshtein(k, name), k.as_str()))
+            .filter(|(d, k)| {
+                *d <= 3.max(name.len() / 5) && k.starts_with("clippy::") == name.starts_with("clippy::")
+            })
+            .min()
+            .map(|(_, k)| k)
+    }
+}
+
+/// Clippy's lint groups are not in the lint table, but have levels of their own.
+fn clippy_group_default(name: &str) -> Option<LintLevel> {
+    Some(match name {
+        "clippy::correctness" => LintLevel::Deny,
+        "clippy::all" | "clippy::suspicious" | "clippy::style" | "clippy::complexity" | "clippy::perf" => {
+            LintLevel::Warn
+        }
+        "clippy::pedantic" | "clippy::restriction" | "clippy::nursery" | "clippy::cargo" => LintLevel::Allow,
+        _ => return None,
+    })
+}
+
+/// The `-W help` text of clippy-driver, or of rustc when clippy is not installed.
+fn help_text(dir: &Path) -> anyhow::Result<String> {
+    let clippy = Command::new("clippy-driver").args(["rustc", "-W", "help"]).current_dir(dir).output();
+    if let Ok(out) = clippy
+        && out.status.success()
+    {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(&rustc)
+        .args(["-W", "help"])
+        .current_dir(dir)
+        .output()
+        .context("cannot run `rustc -W help`")?;
+    if !out.status.success() {
+        bail!("`rustc -W help` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELP: &str = "
+Lint checks provided by rustc:
+
+                                                       name  default  meaning
+                                                       ----  -------  -------
+                                                unsafe-code  allow    usage of `unsafe` code and other potentially unsound constructs
+                                            unused-must-use  warn     unused result of a type flagged as `#[must_use]`
+
+Lint groups provided by rustc:
+
+                                          name  sub-lints
+                                          ----  ---------
+                                      warnings  all lints that are set to issue warnings
+                                        unused  unused-imports, unused-must-use
+
+Lint checks loaded by this crate:
+
+                                                       name  default  meaning
+                                                       ----  -------  -------
+                                        clippy::unwrap-used  allow    checks for `.unwrap()` calls on `Option`s and on `Result`s
+                                         clippy::eq-op  deny     equal operands on both sides of a comparison or bitwise combination
+
+Lint groups loaded by this crate:
+
+                                          name  sub-lints
+                                          ----  ---------
+                           clippy::correctness  clippy::eq-op
+                           clippy::restriction  clippy::unwrap-used
+";
+
+    #[test]
+    fn parses_lints_defaults_and_groups() {
+        let db = LintDb::parse(HELP);
+        assert!(db.clippy);
+        assert_eq!(db.default_level("unsafe_code"), Some(LintLevel::Allow));
+        assert_eq!(db.default_level("unused_must_use"), Some(LintLevel::Warn));
+        assert_eq!(db.default_level("clippy::eq_op"), Some(LintLevel::Deny));
+        assert_eq!(db.default_level("clippy::correctness"), Some(LintLevel::Deny));
+        assert!(db.contains("clippy::restriction", "clippy::unwrap_used"));
+        assert!(db.contains("unused", "unused_must_use"));
+        assert!(!db.contains("clippy::correctness", "clippy::unwrap_used"));
+        assert!(
+            db.is_known("clippy::unwrap_used")
+                && db.is_known("unused")
+                && !db.is_known("clippy::unwarp_used")
+        );
+        assert_eq!(db.suggest("clippy::unwarp_used"), Some("clippy::unwrap_used"));
+        assert!(db.is_group("warnings"));
+    }
+
+    #[test]
+    fn parses_rustc_version() {
+        let t = Toolchain::parse("rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\ncommit-hash: 59807616e1fa\nhost: x86_64-unknown-linux-gnu\nrelease: 1.95.0\n").unwrap();
+        assert_eq!(t.version, semver::Version::new(1, 95, 0));
+        assert_eq!(t.host, "x86_64-unknown-linux-gnu");
+        assert_eq!(t.rustc_version, "rustc 1.95.0 (59807616e 2026-04-14)");
+    }
+}
