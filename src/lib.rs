@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod advisory_db;
+pub mod cargo_config;
 pub mod cli;
 pub mod cmd;
 pub mod digest;
@@ -15,6 +16,7 @@ pub mod members;
 pub mod output;
 pub mod paths;
 pub mod policy;
+pub mod project;
 pub mod report;
 pub mod sbom;
 pub mod support;

@@ -6,6 +6,7 @@ use crate::cli::CommonArgs;
 use crate::gates::{Inputs, Needs};
 use crate::graph::{self, CargoOptions, Graph};
 use crate::policy::{self, LoadedPolicy, Stage};
+use crate::project::Project;
 use crate::workspace::{Lock, Workspace};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
@@ -24,6 +25,8 @@ pub struct Loaded {
     pub db: Option<AdvisoryDb>,
     /// The dependency graph, when needed.
     pub graph: Option<Graph>,
+    /// The project's manifests, sources and configuration, when needed.
+    pub project: Option<Project>,
 }
 
 impl Loaded {
@@ -42,7 +45,8 @@ impl Loaded {
             _ => None,
         };
         let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
-        Ok(Loaded { ws, policy, stage, lock, db, graph })
+        let project = if needs.project { Some(Project::load(&ws, cargo)?) } else { None };
+        Ok(Loaded { ws, policy, stage, lock, db, graph, project })
     }
 
     /// The gates' view of what was loaded.
@@ -53,6 +57,7 @@ impl Loaded {
             policy: &self.policy.policy,
             db: self.db.as_ref(),
             graph: self.graph.as_ref(),
+            project: self.project.as_ref(),
             stage: self.stage,
             now,
         }

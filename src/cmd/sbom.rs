@@ -29,7 +29,12 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
         target: args.target.clone(),
         ..CargoOptions::from_common(common)
     };
-    let loaded = Loaded::load(common, args.stage, Needs { lock: true, db: true, graph: true }, &cargo)?;
+    let loaded = Loaded::load(
+        common,
+        args.stage,
+        Needs { lock: true, db: true, graph: true, project: false },
+        &cargo,
+    )?;
     let findings = gates::run(&loaded.inputs(env.now), &[Gate::Advisories]);
     let options = sbom::Options {
         packages: args.packages.clone(),

@@ -3,6 +3,8 @@
 //! or is reported here as a finding.
 
 pub mod advisories;
+pub mod build;
+pub mod lints;
 pub mod support;
 pub mod waivers;
 
@@ -10,6 +12,7 @@ use crate::advisory_db::AdvisoryDb;
 use crate::finding::{Finding, Gate};
 use crate::graph::Graph;
 use crate::policy::{Policy, Stage};
+use crate::project::Project;
 use crate::workspace::{Lock, Workspace};
 use jiff::Timestamp;
 
@@ -25,6 +28,8 @@ pub struct Inputs<'a> {
     pub db: Option<&'a AdvisoryDb>,
     /// The `cargo metadata` graph, when a selected gate needs it.
     pub graph: Option<&'a Graph>,
+    /// The project's manifests, sources and configuration, when a selected gate needs them.
+    pub project: Option<&'a Project>,
     /// The stage checked for.
     pub stage: Stage,
     /// "Now": `SOURCE_DATE_EPOCH` when set, else the clock. Expiry and age are judged against it.
@@ -32,7 +37,7 @@ pub struct Inputs<'a> {
 }
 
 /// The gates this version can evaluate.
-pub const AVAILABLE: [Gate; 2] = [Gate::Advisories, Gate::Support];
+pub const AVAILABLE: [Gate; 4] = [Gate::Advisories, Gate::Lints, Gate::Build, Gate::Support];
 
 /// What to load beyond the workspace and policy.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,6 +48,8 @@ pub struct Needs {
     pub db: bool,
     /// The `cargo metadata` graph.
     pub graph: bool,
+    /// The project's manifests, sources and configuration.
+    pub project: bool,
 }
 
 /// What the selected gates need loaded, so the loader reads nothing more than they use.
@@ -52,6 +59,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
         lock: any(&[Gate::Advisories, Gate::Support]),
         db: any(&[Gate::Advisories, Gate::Support]),
         graph: any(&[Gate::Support]),
+        project: any(&[Gate::Lints, Gate::Build]),
     }
 }
 
@@ -61,6 +69,8 @@ pub fn run(inputs: &Inputs<'_>, gates: &[Gate]) -> Vec<Finding> {
     for gate in gates {
         findings.extend(match gate {
             Gate::Advisories => advisories::check(inputs),
+            Gate::Lints => lints::check(inputs),
+            Gate::Build => build::check(inputs),
             Gate::Support => support::check(inputs),
             other => unreachable!("gate {other} is not available; the command layer rejects it"),
         });

@@ -1,6 +1,7 @@
 //! Lint levels as rustc, clippy and cargo decide them, without compiling: the toolchain's lint
 //! list, the manifest `[lints]` tables, rustflags, and source attributes.
 
+pub mod attrs;
 pub mod manifest;
 pub mod resolve;
 pub mod toolchain;

@@ -89,8 +89,9 @@ pub const PROFILE_KEYS: [(&str, &str); 9] = [
 ];
 
 pub(super) fn lints(v: &mut Validator<'_>, raw: RawLints, profile: Profile) -> LintsPolicy {
-    let mut required: BTreeMap<String, Requirement> =
-        profile.required_lints().into_iter().map(|r| (r.lint.clone(), r)).collect();
+    let include_profile = raw.include_profile.map_or(true, |b| *b.get_ref());
+    let base = if include_profile { profile.required_lints() } else { Vec::new() };
+    let mut required: BTreeMap<String, Requirement> = base.into_iter().map(|r| (r.lint.clone(), r)).collect();
     for (name, level) in raw.required.unwrap_or_default() {
         let lint = normalize(&name);
         let Some(min) = LintLevel::parse(level.get_ref()) else {

@@ -71,6 +71,8 @@ pub struct RawException {
 pub struct RawLints {
     /// Lint (or group) -> minimum level, laid over the profile's.
     pub required: Option<std::collections::BTreeMap<String, Spanned<String>>>,
+    /// Whether the profile's required lints apply too (default: true).
+    pub include_profile: Option<Spanned<bool>>,
     /// Whether a source attribute that lowers a required lint but gives a `reason` is a documented
     /// deviation rather than a violation.
     pub allow_reasoned_deviations: Option<Spanned<bool>>,
@@ -173,6 +175,7 @@ impl RawPolicy {
         self.support = stage.support.or(self.support);
         self.lints = merge_opt(self.lints, stage.lints, |b, t| RawLints {
             required: t.required.or(b.required),
+            include_profile: t.include_profile.or(b.include_profile),
             allow_reasoned_deviations: t.allow_reasoned_deviations.or(b.allow_reasoned_deviations),
             exceptions: t.exceptions.or(b.exceptions),
         });

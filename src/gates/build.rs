@@ -1,0 +1,423 @@
+//! The build gate: the settings a release's safety evidence depends on (release profile,
+//! toolchain pin, rust-version, a committed Cargo.lock) and everything that silently defeats them
+//! (per-package and custom profiles, cargo config, `CARGO_PROFILE_*`, rustflags), plus risky
+//! configuration (compiler wrappers, nightly flags, `target-feature`, `soft-float`).
+
+use super::Inputs;
+use crate::cargo_config::Origin;
+use crate::finding::{Code, Finding, Level, Location};
+use crate::policy::BuildPolicy;
+use crate::project::{LockfileState, Project};
+use crate::toml_file::TomlFile;
+use toml::de::{DeTable, DeValue};
+
+/// Runs the gate.
+pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
+    let Some(project) = inputs.project else {
+        unreachable!("the loader provides the project to the build gate");
+    };
+    let policy = &inputs.policy.build;
+    let mut findings = Vec::new();
+    findings.extend(lockfile(project, policy));
+    findings.extend(rust_versions(project, policy));
+    findings.extend(toolchain_pin(project, policy));
+    findings.extend(profiles(project, policy));
+    findings.extend(risky(project, policy));
+    findings
+}
+
+/// Where a config value comes from, as a finding location.
+pub fn origin_location(origin: &Origin, project: &Project) -> Location {
+    let _ = project;
+    match origin {
+        Origin::File { path, line } => Location { file: crate::paths::display(path), line: Some(*line) },
+        Origin::Env { var } => Location { file: format!("env:{var}"), line: None },
+    }
+}
+
+fn setting(level: Level, message: String, at: Location, required: String, actual: String) -> Finding {
+    let mut f = Finding::new(Code::BuildSetting, level, message).at(Some(at));
+    f.required = Some(required);
+    f.actual = Some(actual);
+    f
+}
+
+fn lockfile(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
+    if !policy.require_lockfile {
+        return None;
+    }
+    let message = match project.lockfile {
+        LockfileState::Missing => "Cargo.lock is missing: builds are not reproducible and `--locked` fails",
+        LockfileState::Untracked => {
+            "Cargo.lock is not tracked by git: the versions a release was built with are not recorded"
+        }
+        LockfileState::Tracked | LockfileState::NotInGit => return None,
+    };
+    Some(
+        Finding::new(Code::LockfileMissing, Level::Deny, message)
+            .help("run `cargo generate-lockfile` if needed, commit Cargo.lock, and build with `--locked`")
+            .at(Some(Location { file: "Cargo.lock".to_owned(), line: None })),
+    )
+}
+
+fn rust_versions(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for m in &project.members {
+        let at =
+            Location { file: m.manifest.report_name.clone(), line: line_of(&m.manifest, "rust-version") };
+        match (&m.member.rust_version, &policy.min_rust_version) {
+            (None, _) if policy.require_rust_version => {
+                let mut f = setting(
+                    Level::Deny,
+                    format!("{}: `rust-version` is not set", m.member.name),
+                    at,
+                    "rust-version set".into(),
+                    "unset".into(),
+                );
+                f.member = Some(m.member.name.clone());
+                out.push(f.help("set `rust-version` in [package] (or [workspace.package]): clippy and cargo use it, and lint settings depend on it"));
+            }
+            (Some(v), Some(min)) if v < min => {
+                let mut f = setting(
+                    Level::Deny,
+                    format!(
+                        "{}: `rust-version` {v} is below {min}; lints such as allow_attributes_without_reason are silent below 1.81",
+                        m.member.name
+                    ),
+                    at,
+                    format!(">= {min}"),
+                    v.to_string(),
+                );
+                f.member = Some(m.member.name.clone());
+                out.push(f);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The 1-based line of the first `key =` in a file, for pointing at simple keys.
+fn line_of(file: &TomlFile, key: &str) -> Option<usize> {
+    file.text
+        .lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')))
+        .map(|i| i + 1)
+}
+
+fn toolchain_pin(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
+    if !policy.require_toolchain_pin {
+        return None;
+    }
+    let (channel, at) = match &project.toolchain_file {
+        None => (None, Location { file: "rust-toolchain.toml".to_owned(), line: None }),
+        Some(file) => {
+            let channel = toolchain_channel(file);
+            (channel.clone(), Location { file: file.report_name.clone(), line: line_of(file, "channel") })
+        }
+    };
+    let exact = channel.as_deref().is_some_and(|c| {
+        let parts: Vec<&str> = c.split('.').collect();
+        parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if exact {
+        return None;
+    }
+    let actual = channel.clone().unwrap_or_else(|| "no rust-toolchain.toml".to_owned());
+    let mut f = Finding::new(
+        Code::ToolchainUnpinned,
+        Level::Deny,
+        format!("the toolchain is not pinned to an exact version ({actual}): lint names, groups and defaults change between releases"),
+    )
+    .help(format!("add rust-toolchain.toml with [toolchain] channel = \"{}\"", project.toolchain.version))
+    .at(Some(at));
+    f.required = Some("an exact version, e.g. 1.95.0".to_owned());
+    f.actual = Some(actual);
+    Some(f)
+}
+
+/// The `channel` of rust-toolchain.toml, or the whole of a legacy one-line rust-toolchain.
+fn toolchain_channel(file: &TomlFile) -> Option<String> {
+    match file.text.parse::<toml::Table>() {
+        Ok(t) => t.get("toolchain")?.get("channel")?.as_str().map(str::to_owned),
+        Err(_) => Some(file.text.trim().to_owned()).filter(|t| !t.is_empty() && !t.contains('\n')),
+    }
+}
+
+/// Cargo's built-in values of the settings the gate checks, for a profile that does not set them.
+fn default_value(profile: &str, key: &str) -> toml::Value {
+    let dev = !matches!(profile, "release" | "bench");
+    match key {
+        "overflow-checks" | "debug-assertions" | "incremental" => toml::Value::Boolean(dev),
+        "panic" => toml::Value::String("unwind".into()),
+        "opt-level" => toml::Value::Integer(if dev { 0 } else { 3 }),
+        "lto" => toml::Value::Boolean(false),
+        "codegen-units" => toml::Value::Integer(if dev { 256 } else { 16 }),
+        "debug" => toml::Value::Boolean(dev),
+        _ => toml::Value::String("none".into()),
+    }
+}
+
+fn de_value(v: &DeValue<'_>) -> Option<toml::Value> {
+    Some(match v {
+        DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::Integer(i) => toml::Value::Integer(i.as_str().parse().ok()?),
+        _ => return None,
+    })
+}
+
+/// The root manifest's `[profile]` table: profile -> key -> (value, line), and profile header lines.
+struct Profiles {
+    values: Vec<(String, String, toml::Value, usize)>,
+    headers: Vec<(String, usize)>,
+}
+
+fn read_profiles(file: &TomlFile) -> Profiles {
+    let mut out = Profiles { values: Vec::new(), headers: Vec::new() };
+    let Ok(doc) = DeTable::parse(&file.text) else { return out };
+    let Some(profiles) = doc.get_ref().get("profile").and_then(|p| p.get_ref().as_table()) else {
+        return out;
+    };
+    for (name, table) in profiles {
+        let Some(table) = table.get_ref().as_table() else { continue };
+        out.headers.push((name.get_ref().to_string(), file.line_col(name.span().start).0));
+        collect(file, name.get_ref(), table, &mut out.values);
+    }
+    out
+}
+
+fn collect(
+    file: &TomlFile,
+    prefix: &str,
+    table: &DeTable<'_>,
+    out: &mut Vec<(String, String, toml::Value, usize)>,
+) {
+    for (key, value) in table {
+        let line = file.line_col(key.span().start).0;
+        match value.get_ref() {
+            DeValue::Table(inner) if key.get_ref().as_ref() == "package" => {
+                for (pkg, settings) in inner {
+                    if let Some(settings) = settings.get_ref().as_table() {
+                        collect(file, &format!("{prefix}.package.{}", pkg.get_ref()), settings, out);
+                    }
+                }
+            }
+            other => {
+                out.extend(de_value(other).map(|v| (prefix.to_owned(), key.get_ref().to_string(), v, line)))
+            }
+        }
+    }
+}
+
+fn profiles(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
+    let manifest = &project.root_manifest;
+    let p = read_profiles(manifest);
+    let mut out = Vec::new();
+    let at = |line: Option<usize>| Location { file: manifest.report_name.clone(), line };
+    let header = |name: &str| p.headers.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
+    for (profile, required) in [("release", &policy.release), ("dev", &policy.dev)] {
+        for (key, want) in required {
+            let set = p.values.iter().find(|(pr, k, _, _)| pr == profile && k == key);
+            let actual = set.map_or_else(|| default_value(profile, key), |(_, _, v, _)| v.clone());
+            if &actual != want {
+                let how = if set.is_some() { "" } else { " (cargo's default; the key is not set)" };
+                let line = set.map(|(_, _, _, l)| *l).or(header(profile));
+                out.push(
+                    setting(
+                        Level::Deny,
+                        format!("[profile.{profile}] {key} is {actual}{how}; the policy requires {want}"),
+                        at(line),
+                        want.to_string(),
+                        actual.to_string(),
+                    )
+                    .help(format!("set `{key} = {want}` in [profile.{profile}] of the root Cargo.toml")),
+                );
+            }
+            out.extend(defeaters(project, &p, profile, key, want));
+        }
+    }
+    for key in &policy.release_explicit {
+        if !p.values.iter().any(|(pr, k, _, _)| pr == "release" && k == key) {
+            out.push(
+                setting(
+                    Level::Deny,
+                    format!("[profile.release] does not set `{key}` explicitly"),
+                    at(header("release")),
+                    "set explicitly".into(),
+                    "unset".into(),
+                )
+                .help(format!(
+                    "write `{key} = ...` in [profile.release] so the release build's behaviour is documented"
+                )),
+            );
+        }
+    }
+    out.extend(weakened_checks(project, &p));
+    out
+}
+
+/// Per-package and custom profiles, config `[profile]` tables, `CARGO_PROFILE_*` and rustflags
+/// that set a required release or dev setting to something else.
+fn defeaters(project: &Project, p: &Profiles, profile: &str, key: &str, want: &toml::Value) -> Vec<Finding> {
+    let manifest = &project.root_manifest;
+    let mut out = Vec::new();
+    let custom: Vec<String> = p
+        .values
+        .iter()
+        .filter(|(_, k, v, _)| k == "inherits" && v.as_str() == Some(profile))
+        .map(|(pr, _, _, _)| pr.clone())
+        .collect();
+    for (pr, k, v, line) in &p.values {
+        let overrides = pr.starts_with(&format!("{profile}.package.")) || custom.contains(pr);
+        if overrides && k == key && v != want {
+            out.push(setting(
+                Level::Deny,
+                format!("[profile.{pr}] sets {key} = {v}, defeating the required {key} = {want} of [profile.{profile}]"),
+                Location { file: manifest.report_name.clone(), line: Some(*line) },
+                want.to_string(),
+                v.to_string(),
+            ));
+        }
+    }
+    for s in crate::cargo_config::effective(project.config.profile_settings()) {
+        let in_scope = s.key == format!("profile.{profile}.{key}")
+            || (s.key.starts_with(&format!("profile.{profile}.package."))
+                && s.key.ends_with(&format!(".{key}")));
+        if in_scope && &s.value != want {
+            out.push(setting(
+                Level::Deny,
+                format!(
+                    "{} = {} in cargo's configuration overrides the manifest's [profile.{profile}] {key}",
+                    s.key, s.value
+                ),
+                origin_location(&s.origin, project),
+                want.to_string(),
+                s.value.to_string(),
+            ));
+        }
+    }
+    if profile == "release" {
+        out.extend(codegen_flag_conflicts(project, key, want));
+    }
+    out
+}
+
+/// `-C overflow-checks=off`, `-C debug-assertions=off`, `-C panic=...` in rustflags.
+fn codegen_flag_conflicts(project: &Project, key: &str, want: &toml::Value) -> Vec<Finding> {
+    let Some(rf) = &project.rustflags else { return Vec::new() };
+    let mut out = Vec::new();
+    for (value, origin) in codegen_options(rf) {
+        let Some((k, v)) = value.split_once('=') else { continue };
+        let actual = match (k, key) {
+            ("overflow-checks" | "debug-assertions", _) if k == key => {
+                toml::Value::Boolean(matches!(v, "on" | "yes" | "y" | "true"))
+            }
+            ("panic", "panic") => toml::Value::String(v.to_owned()),
+            _ => continue,
+        };
+        if &actual != want {
+            out.push(setting(
+                Level::Deny,
+                format!("rustflags pass `-C {value}`, which overrides the release profile's {key} = {want}"),
+                origin_location(origin, project),
+                want.to_string(),
+                actual.to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// The `-C` options in a rustflags list (`-C x`, `-Cx`, `--codegen x`, `--codegen=x`).
+fn codegen_options(rf: &crate::cargo_config::Rustflags) -> Vec<(String, &Origin)> {
+    let mut out = Vec::new();
+    let mut iter = rf.flags.iter().peekable();
+    while let Some(flag) = iter.next() {
+        let v = flag.value.as_str();
+        let value = if v == "-C" || v == "--codegen" {
+            iter.next().map(|n| n.value.clone())
+        } else {
+            v.strip_prefix("-C").or_else(|| v.strip_prefix("--codegen=")).map(str::to_owned)
+        };
+        out.extend(value.map(|value| (value, &flag.origin)));
+    }
+    out
+}
+
+/// dev and test profiles must not turn off debug assertions or overflow checks (ANSSI DENV-CARGO-OPTS).
+fn weakened_checks(project: &Project, p: &Profiles) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (pr, k, v, line) in &p.values {
+        let dev_like =
+            pr == "dev" || pr == "test" || pr.starts_with("dev.package.") || pr.starts_with("test.package.");
+        if dev_like
+            && (k == "overflow-checks" || k == "debug-assertions")
+            && v == &toml::Value::Boolean(false)
+        {
+            out.push(setting(
+                Level::Deny,
+                format!(
+                    "[profile.{pr}] turns off {k}: tests no longer exercise the checks the code relies on"
+                ),
+                Location { file: project.root_manifest.report_name.clone(), line: Some(*line) },
+                "true".into(),
+                "false".into(),
+            ));
+        }
+    }
+    out
+}
+
+/// Compiler wrappers and substitutes, nightly features, and codegen flags that are unsafe or unsound.
+fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
+    let level = if policy.deny_risky_config { Level::Deny } else { Level::Warn };
+    let mut out = Vec::new();
+    for s in crate::cargo_config::effective(project.config.toolchain_overrides()) {
+        out.push(setting(
+            level,
+            format!("{} = {} substitutes or wraps the compiler", s.key, s.value),
+            origin_location(&s.origin, project),
+            "unset".into(),
+            s.value.to_string(),
+        ));
+    }
+    for s in project.config.unstable() {
+        out.push(setting(
+            level,
+            "an [unstable] table enables nightly-only cargo features".to_owned(),
+            origin_location(&s.origin, project),
+            "no [unstable]".into(),
+            "set".into(),
+        ));
+    }
+    let Some(rf) = &project.rustflags else { return out };
+    for flag in &rf.flags {
+        if flag.value.starts_with("-Z") {
+            out.push(setting(
+                level,
+                format!("rustflags pass the nightly-only `{}`", flag.value),
+                origin_location(&flag.origin, project),
+                "no -Z flags".into(),
+                flag.value.clone(),
+            ));
+        }
+    }
+    for (value, origin) in codegen_options(rf) {
+        if value.starts_with("target-feature") || value.starts_with("soft-float") {
+            let why = if value.starts_with("soft-float") {
+                "is unsound and deprecated"
+            } else {
+                "is unsafe and may cause undefined behaviour (rustc documentation)"
+            };
+            out.push(setting(
+                level,
+                format!("rustflags pass `-C {value}`, which {why}"),
+                origin_location(origin, project),
+                "not set".into(),
+                value.clone(),
+            ));
+        }
+    }
+    out
+}
