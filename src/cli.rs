@@ -47,6 +47,9 @@ pub struct CommonArgs {
     /// Advisory database directory (default: advisories.db, CARGO_SPDF_DB, ~/.cargo/advisory-db).
     #[arg(long, global = true, value_name = "DIR")]
     pub db: Option<PathBuf>,
+    /// CISA KEV catalog, known_exploited_vulnerabilities.json (default: [kev] catalog, CARGO_SPDF_KEV).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kev: Option<PathBuf>,
     /// Do not use the network.
     #[arg(long, global = true)]
     pub offline: bool,

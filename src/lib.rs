@@ -11,6 +11,7 @@ pub mod exit;
 pub mod finding;
 pub mod gates;
 pub mod graph;
+pub mod kev;
 pub mod lints;
 pub mod members;
 pub mod output;

@@ -53,6 +53,7 @@ pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env
         },
         database: loaded.db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
+        kev: loaded.kev.as_ref().map(crate::report::KevInfo::new),
         gates: gates.to_vec(),
         findings,
         notes: notes(&loaded.policy),

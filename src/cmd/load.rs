@@ -5,6 +5,7 @@ use crate::advisory_db::{self, AdvisoryDb};
 use crate::cli::CommonArgs;
 use crate::gates::{Inputs, Needs};
 use crate::graph::{self, CargoOptions, Graph};
+use crate::kev::KevCatalog;
 use crate::policy::{self, LoadedPolicy, Stage};
 use crate::project::Project;
 use crate::workspace::{Lock, Workspace};
@@ -27,6 +28,8 @@ pub struct Loaded {
     pub graph: Option<Graph>,
     /// The project's manifests, sources and configuration, when needed.
     pub project: Option<Project>,
+    /// The KEV catalog, when one is given and the advisories are checked.
+    pub kev: Option<KevCatalog>,
 }
 
 impl Loaded {
@@ -46,7 +49,12 @@ impl Loaded {
         };
         let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
         let project = if needs.project { Some(Project::load(&ws, cargo)?) } else { None };
-        Ok(Loaded { ws, policy, stage, lock, db, graph, project })
+        let kev_path = crate::kev::locate(common.kev.as_deref(), policy.policy.kev.as_deref());
+        let kev = match kev_path.filter(|_| needs.db) {
+            Some(path) => Some(KevCatalog::load(&path)?),
+            None => None,
+        };
+        Ok(Loaded { ws, policy, stage, lock, db, graph, project, kev })
     }
 
     /// The gates' view of what was loaded.
@@ -58,6 +66,7 @@ impl Loaded {
             db: self.db.as_ref(),
             graph: self.graph.as_ref(),
             project: self.project.as_ref(),
+            kev: self.kev.as_ref(),
             stage: self.stage,
             now,
         }

@@ -4,6 +4,7 @@
 
 pub mod advisories;
 pub mod build;
+pub mod kev;
 pub mod lints;
 pub mod support;
 pub mod waivers;
@@ -30,6 +31,8 @@ pub struct Inputs<'a> {
     pub graph: Option<&'a Graph>,
     /// The project's manifests, sources and configuration, when a selected gate needs them.
     pub project: Option<&'a Project>,
+    /// The KEV catalog, when given.
+    pub kev: Option<&'a crate::kev::KevCatalog>,
     /// The stage checked for.
     pub stage: Stage,
     /// "Now": `SOURCE_DATE_EPOCH` when set, else the clock. Expiry and age are judged against it.
@@ -68,7 +71,11 @@ pub fn run(inputs: &Inputs<'_>, gates: &[Gate]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for gate in gates {
         findings.extend(match gate {
-            Gate::Advisories => advisories::check(inputs),
+            Gate::Advisories => {
+                let mut found = advisories::check(inputs);
+                kev::apply(&mut found, inputs);
+                found
+            }
             Gate::Lints => lints::check(inputs),
             Gate::Build => build::check(inputs),
             Gate::Support => support::check(inputs),

@@ -7,10 +7,12 @@
 pub mod lints;
 mod profile;
 pub mod raw;
+pub mod supply;
 mod validate;
 
 pub use lints::{BuildPolicy, LintException, LintsPolicy, Requirement};
 pub use profile::Profile;
+pub use supply::{Ban, LicensesPolicy, SourcesPolicy};
 
 use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};
@@ -102,6 +104,14 @@ pub struct Policy {
     pub lints: LintsPolicy,
     /// `[build]`, laid over the profile's.
     pub build: BuildPolicy,
+    /// `[kev] catalog` (absolute).
+    pub kev: Option<PathBuf>,
+    /// `[sources]`.
+    pub sources: SourcesPolicy,
+    /// `[bans] deny`.
+    pub bans: Vec<Ban>,
+    /// `[licenses]`.
+    pub licenses: LicensesPolicy,
 }
 
 /// Validated `[sbom]`.
@@ -355,6 +365,10 @@ impl Policy {
                 allow_reasoned_deviations: true,
             },
             build: profile.build(),
+            kev: None,
+            sources: SourcesPolicy::default(),
+            bans: Vec::new(),
+            licenses: LicensesPolicy { allow: None, exempt_members: true, location: None },
         }
     }
 }

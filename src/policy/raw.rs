@@ -21,6 +21,14 @@ pub struct RawPolicy {
     pub lints: Option<RawLints>,
     /// `[build]`.
     pub build: Option<RawBuild>,
+    /// `[kev]`.
+    pub kev: Option<RawKev>,
+    /// `[sources]`.
+    pub sources: Option<RawSources>,
+    /// `[bans]`.
+    pub bans: Option<RawBans>,
+    /// `[licenses]`.
+    pub licenses: Option<RawLicenses>,
     /// `[[support]]`: FDA level of support per component.
     pub support: Option<Vec<Spanned<RawSupport>>>,
     /// `[stage.<name>]` tables merged over the top level for that stage.
@@ -116,6 +124,56 @@ pub struct RawBuild {
     pub deny_risky_config: Option<Spanned<bool>>,
 }
 
+/// `[kev]`: the CISA Known Exploited Vulnerabilities catalog.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawKev {
+    /// Path of `known_exploited_vulnerabilities.json`, relative to the policy file.
+    pub catalog: Option<Spanned<String>>,
+}
+
+/// `[sources]`: where packages may come from.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSources {
+    /// Registries: `crates-io` or index URLs.
+    pub allow_registries: Option<Vec<Spanned<String>>>,
+    /// Git URL prefixes.
+    pub allow_git: Option<Vec<Spanned<String>>>,
+    /// Whether path dependencies outside the workspace are allowed (default: false).
+    pub allow_external_paths: Option<Spanned<bool>>,
+}
+
+/// `[bans]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBans {
+    /// Banned crates.
+    pub deny: Option<Vec<Spanned<RawBan>>>,
+}
+
+/// One banned crate.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBan {
+    /// Crate name.
+    pub name: Option<Spanned<String>>,
+    /// Version requirement (default: every version).
+    pub version: Option<Spanned<String>>,
+    /// Why, and what to use instead.
+    pub reason: Option<Spanned<String>>,
+}
+
+/// `[licenses]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLicenses {
+    /// Allowed SPDX licence identifiers.
+    pub allow: Option<Vec<Spanned<String>>>,
+    /// Whether workspace members are exempt (default: true).
+    pub exempt_members: Option<Spanned<bool>>,
+}
+
 /// `[sbom]`: who makes the product the SBOM describes.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -173,6 +231,17 @@ impl RawPolicy {
         self.advisories = merge_opt(self.advisories, stage.advisories, RawAdvisories::overlay);
         self.sbom = merge_opt(self.sbom, stage.sbom, RawSbom::overlay);
         self.support = stage.support.or(self.support);
+        self.kev = merge_opt(self.kev, stage.kev, |b, t| RawKev { catalog: t.catalog.or(b.catalog) });
+        self.sources = merge_opt(self.sources, stage.sources, |b, t| RawSources {
+            allow_registries: t.allow_registries.or(b.allow_registries),
+            allow_git: t.allow_git.or(b.allow_git),
+            allow_external_paths: t.allow_external_paths.or(b.allow_external_paths),
+        });
+        self.bans = merge_opt(self.bans, stage.bans, |b, t| RawBans { deny: t.deny.or(b.deny) });
+        self.licenses = merge_opt(self.licenses, stage.licenses, |b, t| RawLicenses {
+            allow: t.allow.or(b.allow),
+            exempt_members: t.exempt_members.or(b.exempt_members),
+        });
         self.lints = merge_opt(self.lints, stage.lints, |b, t| RawLints {
             required: t.required.or(b.required),
             include_profile: t.include_profile.or(b.include_profile),

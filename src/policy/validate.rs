@@ -74,8 +74,12 @@ pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy,
     let support = raw.support.unwrap_or_default().iter().filter_map(|s| support_rule(&mut v, s)).collect();
     let lints = super::lints::lints(&mut v, raw.lints.unwrap_or_default(), profile);
     let build = super::lints::build(&mut v, raw.build.unwrap_or_default(), profile);
+    let kev = raw.kev.and_then(|k| super::supply::kev(&mut v, k));
+    let sources = super::supply::sources(&mut v, raw.sources.unwrap_or_default());
+    let bans = super::supply::bans(&mut v, raw.bans.unwrap_or_default());
+    let licenses = super::supply::licenses(&mut v, raw.licenses.unwrap_or_default());
     if v.errors.is_empty() {
-        Ok(Policy { profile, advisories, sbom, support, lints, build })
+        Ok(Policy { profile, advisories, sbom, support, lints, build, kev, sources, bans, licenses })
     } else {
         Err(v.errors)
     }

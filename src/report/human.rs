@@ -215,7 +215,8 @@ fn inputs_line(report: &Report) -> Option<String> {
     let db = report.database.as_ref()?;
     let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
     let id = identity(&db.identity);
-    Some(format!("checked {packages} locked packages against {} advisories ({id}{age})", db.advisories))
+    let kev = report.kev.as_ref().map(|k| format!(" and KEV catalog {}", k.version)).unwrap_or_default();
+    Some(format!("checked {packages} locked packages against {} advisories ({id}{age}){kev}", db.advisories))
 }
 
 /// A database identity, shortened for people.

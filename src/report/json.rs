@@ -13,6 +13,7 @@
 //! | `workspace` | `{root, lockfile_sha256, packages}` |
 //! | `database` | `{path, commit, digest, advisories, last_updated, age_days}` (`commit` for a git checkout, `digest` otherwise), or `null` when no gate used it |
 //! | `policy` | `{path, sha256, profile, source}` with `source` one of `file`, `manifest`, `built-in` |
+//! | `kev` | `{path, version, released, entries}` of the CISA KEV catalog used, or `null` |
 //! | `gates` | the gates that ran |
 //! | `summary` | `{deny, warn, excepted}` |
 //! | `findings` | see [`crate::finding::Finding`]: `gate`, `code`, `level`, `message`, and where they apply `help`, `package`, `advisory`, `member`, `lint`, `required`, `actual`, `location`, `exception` |
@@ -37,6 +38,7 @@ struct Document<'a> {
     workspace: Workspace<'a>,
     database: Option<Database<'a>>,
     policy: Policy<'a>,
+    kev: Option<Kev<'a>>,
     gates: &'a [Gate],
     summary: Summary,
     findings: &'a [Finding],
@@ -72,6 +74,14 @@ struct Policy<'a> {
     sha256: Option<&'a str>,
     profile: &'static str,
     source: &'static str,
+}
+
+#[derive(Serialize)]
+struct Kev<'a> {
+    path: &'a str,
+    version: &'a str,
+    released: &'a str,
+    entries: usize,
 }
 
 #[derive(Serialize)]
@@ -114,6 +124,12 @@ fn document(report: &Report) -> Document<'_> {
             age_days: d.age_days,
         }),
         policy: policy(&report.policy),
+        kev: report.kev.as_ref().map(|k| Kev {
+            path: &k.path,
+            version: &k.version,
+            released: &k.released,
+            entries: k.count,
+        }),
         gates: &report.gates,
         summary: Summary { deny: s.deny, warn: s.warn, excepted: s.excepted },
         findings: &report.findings,

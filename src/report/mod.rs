@@ -24,6 +24,8 @@ pub struct Report {
     pub database: Option<DatabaseInfo>,
     /// The policy.
     pub policy: PolicyInfo,
+    /// The KEV catalog, when one was used.
+    pub kev: Option<KevInfo>,
     /// Gates that ran.
     pub gates: Vec<Gate>,
     /// Findings in report order.
@@ -70,6 +72,31 @@ impl DatabaseInfo {
             last_updated: db.last_updated,
             age_days: db.age_days(now),
             files_read: db.files_read,
+        }
+    }
+}
+
+/// KEV catalog provenance.
+#[derive(Debug, Clone)]
+pub struct KevInfo {
+    /// Where it was read from.
+    pub path: String,
+    /// `catalogVersion`.
+    pub version: String,
+    /// `dateReleased`.
+    pub released: String,
+    /// Number of entries.
+    pub count: usize,
+}
+
+impl KevInfo {
+    /// Provenance of a loaded catalog.
+    pub fn new(kev: &crate::kev::KevCatalog) -> Self {
+        KevInfo {
+            path: kev.path.display().to_string(),
+            version: kev.version.clone(),
+            released: kev.released.clone(),
+            count: kev.count,
         }
     }
 }
