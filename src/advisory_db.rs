@@ -125,9 +125,10 @@ pub struct AdvisoryDb {
     pub advisory_count: usize,
     /// When the database was last updated (commit date, or newest advisory date).
     pub last_updated: Option<Timestamp>,
-    /// Advisory files read (those of crates in the lockfile).
+    /// Advisory files read (those of crates in the lockfile, and the toolchain's).
     pub files_read: usize,
     crates: BTreeMap<String, Vec<Entry>>,
+    toolchain: Vec<(String, Entry)>,
 }
 
 impl AdvisoryDb {
@@ -142,8 +143,9 @@ impl AdvisoryDb {
                 (Identity::Digest { sha256: scan.digest }, scan.newest_advisory, scan.advisories)
             }
         };
+        let toolchain = read_toolchain(path)?;
         let mut by_crate = BTreeMap::new();
-        let mut files_read = 0;
+        let mut files_read = toolchain.len();
         for name in crates {
             let entries = read_crate(path, name)?;
             files_read += entries.len();
@@ -158,7 +160,14 @@ impl AdvisoryDb {
             last_updated,
             files_read,
             crates: by_crate,
+            toolchain,
         })
+    }
+
+    /// The advisories of the Rust toolchain itself (`rust/<component>/`), with their component
+    /// (`std`, `cargo`, `rustdoc`, ...).
+    pub fn toolchain(&self) -> &[(String, Entry)] {
+        &self.toolchain
     }
 
     /// The advisory files of one crate (empty when it has none).
@@ -205,9 +214,32 @@ fn git_head(path: &Path) -> Option<(String, Timestamp)> {
     (out.status.success() && commit.len() >= 40).then(|| (commit.to_owned(), date))
 }
 
+/// Reads and parses `rust/*/*.md`, the toolchain's advisories (a few dozen files).
+fn read_toolchain(db: &Path) -> anyhow::Result<Vec<(String, Entry)>> {
+    let Ok(listing) = std::fs::read_dir(db.join("rust")) else { return Ok(Vec::new()) };
+    let mut components: Vec<String> = listing
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    components.sort();
+    let mut out = Vec::new();
+    for component in components {
+        for entry in read_collection(db, "rust", &component)? {
+            out.push((component.clone(), entry));
+        }
+    }
+    Ok(out)
+}
+
 /// Reads and parses `crates/<name>/*.md`.
 fn read_crate(db: &Path, name: &str) -> anyhow::Result<Vec<Entry>> {
-    let dir = db.join("crates").join(name);
+    read_collection(db, "crates", name)
+}
+
+/// Reads and parses `<collection>/<name>/*.md`.
+fn read_collection(db: &Path, collection: &str, name: &str) -> anyhow::Result<Vec<Entry>> {
+    let dir = db.join(collection).join(name);
     let listing = match std::fs::read_dir(&dir) {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -224,19 +256,20 @@ fn read_crate(db: &Path, name: &str) -> anyhow::Result<Vec<Entry>> {
         }
     }
     files.sort();
-    Ok(files.iter().map(|f| parse_entry(db, f, name)).collect())
+    let kind = if collection == "rust" { Collection::Rust } else { Collection::Crates };
+    Ok(files.iter().map(|f| parse_entry(db, f, name, kind)).collect())
 }
 
-fn parse_entry(db: &Path, file: &Path, crate_name: &str) -> Entry {
+fn parse_entry(db: &Path, file: &Path, crate_name: &str, collection: Collection) -> Entry {
     let rel = crate::paths::relative_to(file, db).unwrap_or_else(|| file.display().to_string());
-    match parse_advisory(file, crate_name) {
+    match parse_advisory(file, crate_name, collection) {
         Ok(advisory) => Entry::Advisory(Box::new(advisory)),
         Err(error) => Entry::Invalid { file: rel, error },
     }
 }
 
 /// Parses one advisory file and checks it is filed where it belongs, as rustsec does.
-fn parse_advisory(file: &Path, crate_name: &str) -> Result<Advisory, String> {
+fn parse_advisory(file: &Path, crate_name: &str, collection: Collection) -> Result<Advisory, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let mut advisory: Advisory = text.parse().map_err(|e: rustsec::Error| e.to_string())?;
     let expected = format!("{}.md", advisory.metadata.id);
@@ -250,7 +283,7 @@ fn parse_advisory(file: &Path, crate_name: &str) -> Result<Advisory, String> {
             advisory.metadata.package
         ));
     }
-    advisory.metadata.collection = Some(Collection::Crates);
+    advisory.metadata.collection = Some(collection);
     Ok(advisory)
 }
 

@@ -73,12 +73,39 @@ pub struct Project {
     pub toolchain_file: Option<TomlFile>,
     /// Cargo.lock's state.
     pub lockfile: LockfileState,
+    /// Things the reader should know about how the project was read.
+    pub notes: Vec<String>,
+}
+
+impl Project {
+    /// The version the workspace builds with: the exact version pinned in rust-toolchain.toml,
+    /// else the one `rustc -V` reports.
+    pub fn toolchain_version(&self) -> semver::Version {
+        self.toolchain_file
+            .as_ref()
+            .and_then(crate::gates::build::toolchain_channel)
+            .and_then(|c| semver::Version::parse(&c).ok())
+            .unwrap_or_else(|| self.toolchain.version.clone())
+    }
 }
 
 impl Project {
     /// Loads everything; errors (unreadable or invalid manifests, no toolchain) are exit 2.
     pub fn load(ws: &Workspace, cargo: &CargoOptions) -> anyhow::Result<Self> {
-        let toolchain = Toolchain::detect(&ws.root)?;
+        let mut notes = Vec::new();
+        let toolchain = match Toolchain::detect(&ws.root) {
+            Ok(t) => t,
+            Err(e) => {
+                // A toolchain pinned in rust-toolchain.toml but not installed: judge lint names
+                // with the default toolchain, and say so.
+                let fallback = Toolchain::detect(&std::env::temp_dir()).map_err(|_| e)?;
+                notes.push(format!(
+                    "the toolchain pinned in the workspace is not installed; lint names were checked against {}",
+                    fallback.rustc_version
+                ));
+                fallback
+            }
+        };
         let cache = ws.root.join("target").join("cargo-spdf");
         let lintdb = LintDb::load(&ws.root, &toolchain, Some(&cache))?;
         let root_manifest = TomlFile::read(&ws.manifest, &ws.root)?;
@@ -110,6 +137,7 @@ impl Project {
             rustflags,
             toolchain_file: toolchain_file(&ws.root)?,
             lockfile: lockfile_state(&ws.root),
+            notes,
         })
     }
 }
@@ -164,12 +192,11 @@ fn rust_files(top: &Path, dir: &Path, member_dirs: &[PathBuf], out: &mut Vec<Pat
 /// `rustc --print cfg --target <target>` with the probe flags cargo uses, for matching
 /// `[target.'cfg(...)']` tables.
 fn target_cfgs(dir: &Path, target: &str, probe: Option<&Rustflags>) -> Vec<cargo_platform::Cfg> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let flags: Vec<&str> = probe.iter().flat_map(|p| p.flags.iter().map(|f| f.value.as_str())).collect();
-    let out = std::process::Command::new(rustc)
+    let rustc = crate::lints::toolchain::tool_path("rustc");
+    let out = crate::lints::toolchain::command(&rustc, dir)
         .args(["--print", "cfg", "--target", target])
         .args(flags)
-        .current_dir(dir)
         .output();
     let Ok(out) = out else { return Vec::new() };
     String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.parse().ok()).collect()

@@ -7,7 +7,7 @@ use crate::exit;
 use crate::finding::{Finding, Gate};
 use crate::gates;
 use crate::graph::CargoOptions;
-use crate::policy::{LoadedPolicy, Origin};
+use crate::policy::Origin;
 use crate::report::{self, DatabaseInfo, PolicyInfo, Report, WorkspaceInfo};
 use anyhow::bail;
 
@@ -56,13 +56,14 @@ pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env
         kev: loaded.kev.as_ref().map(crate::report::KevInfo::new),
         gates: gates.to_vec(),
         findings,
-        notes: notes(&loaded.policy),
+        notes: notes(loaded),
     }
 }
 
-fn notes(loaded: &LoadedPolicy) -> Vec<String> {
+fn notes(loaded: &Loaded) -> Vec<String> {
     let mut notes = Vec::new();
-    if loaded.origin == Origin::BuiltIn {
+    notes.extend(loaded.project.iter().flat_map(|p| p.notes.iter().cloned()));
+    if loaded.policy.origin == Origin::BuiltIn {
         notes.push("no spdf.toml or [workspace.metadata.spdf] found: the built-in baseline profile applies (`cargo spdf init` writes a policy)".to_owned());
     }
     notes

@@ -42,11 +42,8 @@ impl Loaded {
     ) -> anyhow::Result<Self> {
         let ws = Workspace::locate(common.manifest_path.as_deref())?;
         let policy = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), stage)?;
-        let lock = if needs.lock || needs.db || needs.graph { Some(ws.load_lock()?) } else { None };
-        let db = match (&lock, needs.db) {
-            (Some(lock), true) => Some(open_db(common, &policy, lock)?),
-            _ => None,
-        };
+        let lock = if needs.lock || needs.graph { Some(ws.load_lock()?) } else { None };
+        let db = if needs.db { Some(open_db(common, &policy, lock.as_ref())?) } else { None };
         let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
         let project = if needs.project { Some(Project::load(&ws, cargo)?) } else { None };
         let kev_path = crate::kev::locate(common.kev.as_deref(), policy.policy.kev.as_deref());
@@ -85,9 +82,11 @@ impl CargoOptions {
     }
 }
 
-fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: &Lock) -> anyhow::Result<AdvisoryDb> {
+/// Opens the database, reading the advisories of the locked crates (none without a lockfile) and
+/// of the toolchain.
+fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: Option<&Lock>) -> anyhow::Result<AdvisoryDb> {
     let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
     let crates: BTreeSet<String> =
-        lock.lockfile.packages.iter().map(|p| p.name.as_str().to_owned()).collect();
+        lock.iter().flat_map(|l| l.lockfile.packages.iter().map(|p| p.name.as_str().to_owned())).collect();
     AdvisoryDb::open(&location, &crates)
 }

@@ -23,7 +23,46 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     findings.extend(toolchain_pin(project, policy));
     findings.extend(profiles(project, policy));
     findings.extend(risky(project, policy));
+    if let Some(db) = inputs.db {
+        findings.extend(toolchain_advisories(project, db));
+    }
     findings
+}
+
+/// The advisory database's `rust/` collection (std, cargo, rustdoc, ...) against the toolchain
+/// the workspace builds with.
+fn toolchain_advisories(project: &Project, db: &crate::advisory_db::AdvisoryDb) -> Vec<Finding> {
+    let version = project.toolchain_version();
+    let at = project
+        .toolchain_file
+        .as_ref()
+        .map(|f| Location { file: f.report_name.clone(), line: line_of(f, "channel") });
+    let mut out = Vec::new();
+    for (component, entry) in db.toolchain() {
+        let crate::advisory_db::Entry::Advisory(advisory) = entry else { continue };
+        if advisory.metadata.withdrawn.is_some() || !advisory.versions.is_vulnerable(&version) {
+            continue;
+        }
+        let patched: Vec<String> = advisory.versions.patched().iter().map(ToString::to_string).collect();
+        let fix = if patched.is_empty() {
+            "no fixed toolchain exists".to_owned()
+        } else {
+            format!("fixed in {}", patched.join(" or "))
+        };
+        let mut f = Finding::new(
+            Code::ToolchainAdvisory,
+            Level::Deny,
+            format!("Rust {version}: {} in {component} ({}); {fix}", advisory.title(), advisory.id()),
+        )
+        .package(component, &version.to_string())
+        .help(format!("move to a fixed toolchain ({}) in rust-toolchain.toml, or waive it with the assessment of why the affected API is not used", if patched.is_empty() { "none yet".to_owned() } else { patched.join(" or ") }))
+        .at(at.clone());
+        f.advisory = Some(super::advisories::advisory_ref(advisory));
+        f.required = Some(patched.join(" or "));
+        f.actual = Some(version.to_string());
+        out.push(f);
+    }
+    out
 }
 
 /// Where a config value comes from, as a finding location.
@@ -137,7 +176,7 @@ fn toolchain_pin(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
 }
 
 /// The `channel` of rust-toolchain.toml, or the whole of a legacy one-line rust-toolchain.
-fn toolchain_channel(file: &TomlFile) -> Option<String> {
+pub fn toolchain_channel(file: &TomlFile) -> Option<String> {
     match file.text.parse::<toml::Table>() {
         Ok(t) => t.get("toolchain")?.get("channel")?.as_str().map(str::to_owned),
         Err(_) => Some(file.text.trim().to_owned()).filter(|t| !t.is_empty() && !t.contains('\n')),

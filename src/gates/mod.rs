@@ -60,7 +60,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
     let any = |wanted: &[Gate]| gates.iter().any(|g| wanted.contains(g));
     Needs {
         lock: any(&[Gate::Advisories, Gate::Support]),
-        db: any(&[Gate::Advisories, Gate::Support]),
+        db: any(&[Gate::Advisories, Gate::Build, Gate::Support]),
         graph: any(&[Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
     }

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 
 /// The gates whose findings waivers apply to. A waiver is reported unused only when all of
 /// them ran, since any of them could have used it.
-pub const WAIVABLE: [Gate; 1] = [Gate::Advisories];
+pub const WAIVABLE: [Gate; 2] = [Gate::Advisories, Gate::Build];
 
 /// Applies the policy's waivers to `findings` and adds `exception-expired` / `exception-unused`.
 pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {

@@ -22,12 +22,11 @@ pub struct Toolchain {
 }
 
 impl Toolchain {
-    /// Runs `rustc -vV` (or `$RUSTC -vV`) in `dir`.
+    /// Runs `rustc -vV` in `dir` (see [`command`] for which rustc).
     pub fn detect(dir: &Path) -> anyhow::Result<Self> {
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-        let out = Command::new(&rustc)
+        let rustc = tool_path("rustc");
+        let out = command(&rustc, dir)
             .arg("-vV")
-            .current_dir(dir)
             .output()
             .with_context(|| format!("cannot run `{} -vV`", rustc.to_string_lossy()))?;
         if !out.status.success() {
@@ -159,18 +158,39 @@ fn clippy_group_default(name: &str) -> Option<LintLevel> {
     })
 }
 
+/// Where to find a toolchain binary: `$RUSTC` for rustc; else the binary beside `$CARGO` (which
+/// cargo sets to itself when it runs `cargo spdf`, so this is the toolchain the user invoked);
+/// else the name, found on PATH (normally rustup's proxy, which honours rust-toolchain.toml).
+pub fn tool_path(name: &str) -> std::ffi::OsString {
+    if name == "rustc"
+        && let Some(rustc) = std::env::var_os("RUSTC").filter(|v| !v.is_empty())
+    {
+        return rustc;
+    }
+    std::env::var_os("CARGO")
+        .map(|cargo| Path::new(&cargo).with_file_name(name))
+        .filter(|sibling| sibling.is_file())
+        .map_or_else(|| name.into(), std::ffi::OsString::from)
+}
+
+/// A command for a toolchain binary, run in `dir`, never allowed to make rustup download a
+/// pinned toolchain behind the user's back.
+pub fn command(program: &std::ffi::OsStr, dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir).env("RUSTUP_AUTO_INSTALL", "0");
+    cmd
+}
+
 /// The `-W help` text of clippy-driver, or of rustc when clippy is not installed.
 fn help_text(dir: &Path) -> anyhow::Result<String> {
-    let clippy = Command::new("clippy-driver").args(["rustc", "-W", "help"]).current_dir(dir).output();
+    let clippy = command(&tool_path("clippy-driver"), dir).args(["rustc", "-W", "help"]).output();
     if let Ok(out) = clippy
         && out.status.success()
     {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = Command::new(&rustc)
+    let out = command(&tool_path("rustc"), dir)
         .args(["-W", "help"])
-        .current_dir(dir)
         .output()
         .context("cannot run `rustc -W help`")?;
     if !out.status.success() {
