@@ -10,8 +10,9 @@ use crate::finding::{AdvisoryRef, Code, ExceptionRef, Finding, Gate, Level, Pack
 use crate::policy::Exception;
 use jiff::civil::Date;
 
-/// The gates whose findings waivers apply to. A waiver is reported unused only when all of
-/// them ran, since any of them could have used it.
+/// The gates whose findings waivers apply to: the advisories gate (crates) and the build gate
+/// (the toolchain's own advisories). A waiver is reported unused only when every gate that could
+/// have used it ran.
 pub const WAIVABLE: [Gate; 2] = [Gate::Advisories, Gate::Build];
 
 /// Applies the policy's waivers to `findings` and adds `exception-expired` / `exception-unused`.
@@ -35,14 +36,30 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
             }
         }
     }
-    let all_ran = WAIVABLE.iter().all(|g| gates.contains(g));
+    let could_have_used = |e: &Exception| {
+        let toolchain = is_toolchain_advisory(e, inputs);
+        gates.contains(&Gate::Advisories) && (!toolchain || gates.contains(&Gate::Build))
+            || toolchain && gates.contains(&Gate::Build)
+    };
     for (exception, used) in exceptions.iter().zip(used) {
         if is_expired(exception, today) {
             findings.push(expired(exception));
-        } else if !used && all_ran {
+        } else if !used && could_have_used(exception) {
             findings.push(unused(exception));
         }
     }
+}
+
+/// Whether a waiver's id is one of the toolchain's advisories (or their aliases).
+fn is_toolchain_advisory(e: &Exception, inputs: &Inputs<'_>) -> bool {
+    inputs.db.is_some_and(|db| {
+        db.toolchain().iter().any(|(_, entry)| match entry {
+            crate::advisory_db::Entry::Advisory(a) => {
+                a.id().as_str() == e.id || a.metadata.aliases.iter().any(|alias| alias.as_str() == e.id)
+            }
+            crate::advisory_db::Entry::Invalid { .. } => false,
+        })
+    })
 }
 
 /// Whether a waiver covers an advisory finding: its id is the advisory's id or an alias, and
