@@ -36,10 +36,9 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
             }
         }
     }
+    // Toolchain advisories are the build gate's; every other advisory is the advisories gate's.
     let could_have_used = |e: &Exception| {
-        let toolchain = is_toolchain_advisory(e, inputs);
-        gates.contains(&Gate::Advisories) && (!toolchain || gates.contains(&Gate::Build))
-            || toolchain && gates.contains(&Gate::Build)
+        gates.contains(if is_toolchain_advisory(e, inputs) { &Gate::Build } else { &Gate::Advisories })
     };
     for (exception, used) in exceptions.iter().zip(used) {
         if is_expired(exception, today) {
