@@ -114,3 +114,51 @@ pub fn keys(items: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, 
     v.sort();
     v
 }
+
+/// A workspace made of the given files, in a temporary directory, with an empty Cargo.lock
+/// unless one is given.
+pub fn workspace_from(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    if !dir.path().join("Cargo.lock").exists() {
+        std::fs::write(dir.path().join("Cargo.lock"), "version = 4\n").unwrap();
+    }
+    dir
+}
+
+/// Runs `check --format json` with the given gates in `dir` (offline, fixture database).
+pub fn check_gates(
+    dir: &Path,
+    gates: &[&str],
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, serde_json::Value) {
+    let mut cmd = spdf(dir);
+    cmd.args(["check", "--offline", "--format", "json", "--db"]).arg(fixture_db());
+    for gate in gates {
+        cmd.args(["--gate", gate]);
+    }
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (code(&out), json(&out))
+}
+
+/// `(code, level, member or "", lint or "")` of every finding, sorted.
+pub fn lint_keys(doc: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let mut keys: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (s(&f["code"]), s(&f["level"]), s(&f["member"]), s(&f["lint"])))
+        .collect();
+    keys.sort();
+    keys
+}
