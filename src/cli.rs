@@ -90,7 +90,7 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: CheckFormat,
-    /// Write the report to FILE instead of stdout (or stderr for the human report).
+    /// Write the report to FILE (atomically) instead of stdout (or stderr for the human report).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Run only this gate (repeatable; default: all).
@@ -146,6 +146,12 @@ pub enum CheckFormat {
     Human,
     /// The cargo-spdf/check/v1 document.
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// JUnit XML: one test suite per gate, for CI test reports.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// Makes `cargo-spdf check` and `cargo spdf check` parse the same: cargo passes "spdf" as the

@@ -69,6 +69,8 @@ fn notes(loaded: &Loaded) -> Vec<String> {
     notes
 }
 
+/// Renders the report in the chosen format: machine formats to stdout, the human report to
+/// stderr, either to `--output` (written atomically) when given.
 fn write_report(report: &Report, args: &CheckArgs, env: &Env) -> anyhow::Result<()> {
     let to_file = args.output.is_some();
     let mut bytes = Vec::new();
@@ -78,6 +80,9 @@ fn write_report(report: &Report, args: &CheckArgs, env: &Env) -> anyhow::Result<
             report::human::render(report, &mut bytes, opts)?;
         }
         CheckFormat::Json => report::json::render(report, &mut bytes)?,
+        CheckFormat::Sarif => report::sarif::render(report, &mut bytes)?,
+        CheckFormat::Junit => report::junit::render(report, &mut bytes)?,
+        CheckFormat::Github => report::github::render(report, &mut bytes)?,
     }
     match (&args.output, args.format) {
         (Some(path), _) => crate::output::write_atomic(path, &bytes),

@@ -114,7 +114,7 @@ pub(super) fn lints(v: &mut Validator<'_>, raw: RawLints, profile: Profile) -> L
         }
     }
     let exceptions = raw.exceptions.unwrap_or_default().iter().filter_map(|e| lint_exception(v, e)).collect();
-    let allow_reasoned_deviations = raw.allow_reasoned_deviations.map_or(true, |b| *b.get_ref());
+    let allow_reasoned_deviations = raw.allow_reasoned_deviations.is_none_or(|b| *b.get_ref());
     LintsPolicy { required: required.into_values().collect(), exceptions, allow_reasoned_deviations }
 }
 

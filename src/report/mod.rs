@@ -1,7 +1,10 @@
 //! Render: the neutral report every output format is made from, and one file per format.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::advisory_db::{AdvisoryDb, Identity};
 use crate::finding::{Finding, Gate, Level};
@@ -144,4 +147,16 @@ impl Report {
     pub fn verdict(&self) -> &'static str {
         if self.passed() { "pass" } else { "fail" }
     }
+}
+
+/// A finding's message, then one line per help entry (`help: …`); for a waived finding, the
+/// waiver's reason (`waived: …`) instead of the help, which would only say how to waive it.
+/// The text of a SARIF result and of a GitHub annotation.
+pub fn full_message(f: &Finding) -> String {
+    let mut lines = vec![f.message.clone()];
+    match (&f.exception, f.level) {
+        (Some(e), Level::Excepted) => lines.push(format!("waived: {}", e.reason)),
+        _ => lines.extend(f.help.iter().map(|h| format!("help: {h}"))),
+    }
+    lines.join("\n")
 }

@@ -1,0 +1,360 @@
+//! `--format sarif`: a SARIF 2.1.0 log for code-scanning services (GitHub code scanning, GitLab,
+//! Azure DevOps), one result per finding, each pointing at the line that causes it.
+//!
+//! ## Wire format
+//!
+//! One SARIF 2.1.0 log with one run, followed by a newline:
+//!
+//! - `tool.driver`: `name` `cargo-spdf`, `version`, and one rule per finding code present, with
+//!   the code as `id`, [`Code::description`] as `shortDescription`, `properties.tags`
+//!   (`security` and the gate) and, where results of the rule have a CVSS score,
+//!   `properties.security-severity` (the highest score, as GitHub reads it).
+//! - `originalUriBaseIds`: `%SRCROOT%` is the workspace root, a `file://` URI ending in `/`.
+//! - `results`, in report order: `ruleId` (the code), `level` (`error` for deny, `warning` for
+//!   warn, `note` for a waived finding, which also carries a `suppressions` entry of kind
+//!   `external` with the waiver's reason as justification), `message.text` (the message and
+//!   its help lines, or for a waived finding the waiver's reason), one location (the finding's file relative to `%SRCROOT%` and its line;
+//!   line 1 when the line is not known, `Cargo.toml` line 1 when the finding has no location),
+//!   `partialFingerprints`, and `properties` with `tags` and `security-severity` (the CVSS
+//!   score, e.g. `"9.8"`) when the advisory is scored.
+//! - `properties` of the run: `verdict`, `stage`, `profile` and `gates`.
+//!
+//! `partialFingerprints."cargoSpdf/v1"` is a SHA-256 of what identifies a finding: code,
+//! package, advisory, member, lint, waiver and file. The line is part of it only for findings
+//! that name no package, where the line is what tells one policy entry from another: a line
+//! number in `Cargo.lock` shifts whenever a dependency is added, and the finding is the same.
+
+use super::{Report, TOOL_NAME, TOOL_VERSION, full_message};
+use crate::finding::{Code, Finding, Level, Location};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+/// The SARIF version written.
+pub const VERSION: &str = "2.1.0";
+/// The `$schema` of the log: the OASIS SARIF 2.1.0 schema (errata 01).
+pub const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// The base id locations are relative to: the workspace root.
+pub const SRCROOT: &str = "%SRCROOT%";
+/// The key of the fingerprint in `partialFingerprints`.
+pub const FINGERPRINT: &str = "cargoSpdf/v1";
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
+    results: Vec<SarifResult>,
+    properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    short_description: Text,
+    properties: Properties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    tags: Vec<&'static str>,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [SarifLocation; 1],
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: Properties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<SarifLocation>,
+}
+
+#[derive(Serialize)]
+struct RunProperties {
+    verdict: &'static str,
+    stage: &'static str,
+    profile: &'static str,
+    gates: Vec<&'static str>,
+}
+
+/// Writes the SARIF log and a trailing newline.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(report))?;
+    out.write_all(b"\n")
+}
+
+fn log(report: &Report) -> Log {
+    let codes: Vec<Code> =
+        report.findings.iter().map(|f| f.code).collect::<BTreeSet<_>>().into_iter().collect();
+    let rules = codes.iter().map(|&code| rule(code, &report.findings)).collect();
+    let results = report.findings.iter().map(|f| result(f, &codes)).collect();
+    let mut original_uri_base_ids = BTreeMap::new();
+    if let Some(root) = directory_uri(&report.workspace.root) {
+        original_uri_base_ids.insert(SRCROOT, ArtifactLocation { uri: root, uri_base_id: None });
+    }
+    Log {
+        schema: SCHEMA,
+        version: VERSION,
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: TOOL_NAME,
+                    version: TOOL_VERSION,
+                    semantic_version: TOOL_VERSION,
+                    rules,
+                },
+            },
+            original_uri_base_ids,
+            results,
+            properties: RunProperties {
+                verdict: report.verdict(),
+                stage: report.stage.as_str(),
+                profile: report.policy.profile.as_str(),
+                gates: report.gates.iter().map(|g| g.as_str()).collect(),
+            },
+        }],
+    }
+}
+
+/// The rule of a code; its security severity is the highest score among its findings.
+fn rule(code: Code, findings: &[Finding]) -> Rule {
+    let highest = findings.iter().filter(|f| f.code == code).filter_map(score).reduce(f64::max);
+    Rule {
+        id: code.as_str(),
+        short_description: Text { text: code.description().to_owned() },
+        properties: Properties { tags: tags(code), security_severity: highest.map(severity) },
+    }
+}
+
+fn tags(code: Code) -> Vec<&'static str> {
+    vec!["security", code.gate().as_str()]
+}
+
+fn score(f: &Finding) -> Option<f64> {
+    f.advisory.as_ref().and_then(|a| a.score)
+}
+
+/// A CVSS score the way GitHub reads `security-severity`: a number with one decimal, as a string.
+fn severity(score: f64) -> String {
+    format!("{score:.1}")
+}
+
+fn result(f: &Finding, codes: &[Code]) -> SarifResult {
+    SarifResult {
+        rule_id: f.code.as_str(),
+        rule_index: codes.iter().position(|&c| c == f.code).unwrap_or_default(),
+        level: level(f.level),
+        message: Text { text: full_message(f) },
+        locations: [location(f.location.as_ref())],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint(f))]),
+        suppressions: suppression(f).into_iter().collect(),
+        properties: Properties { tags: tags(f.code), security_severity: score(f).map(severity) },
+    }
+}
+
+fn level(level: Level) -> &'static str {
+    match level {
+        Level::Deny => "error",
+        Level::Warn => "warning",
+        Level::Excepted => "note",
+    }
+}
+
+/// A waived finding is suppressed by the policy's waiver, an external suppression.
+fn suppression(f: &Finding) -> Option<Suppression> {
+    let e = f.exception.as_ref().filter(|_| f.level == Level::Excepted)?;
+    Some(Suppression {
+        kind: "external",
+        status: "accepted",
+        justification: e.reason.clone(),
+        location: Some(location(Some(&e.location))),
+    })
+}
+
+/// Where a finding points; SARIF consumers need a file and a line of at least 1 for every result.
+fn location(loc: Option<&Location>) -> SarifLocation {
+    let (file, line) = match loc {
+        Some(l) => (l.file.as_str(), l.line.unwrap_or(1).max(1)),
+        None => ("Cargo.toml", 1),
+    };
+    let artifact_location = match absolute_file_uri(file) {
+        Some(uri) => ArtifactLocation { uri, uri_base_id: None },
+        None => ArtifactLocation { uri: encode_path(file), uri_base_id: Some(SRCROOT) },
+    };
+    SarifLocation {
+        physical_location: PhysicalLocation { artifact_location, region: Region { start_line: line } },
+    }
+}
+
+/// What identifies a finding across runs; see the module docs.
+fn fingerprint(f: &Finding) -> String {
+    let package = f.package.as_ref().map(|p| format!("{}@{}", p.name, p.version));
+    let line = match (&f.package, &f.location) {
+        (None, Some(l)) => l.line.map(|n| n.to_string()),
+        _ => None,
+    };
+    let parts = [
+        Some(f.code.as_str().to_owned()),
+        package,
+        f.advisory.as_ref().map(|a| a.id.clone()),
+        f.member.clone(),
+        f.lint.clone(),
+        f.exception.as_ref().map(|e| e.id.clone()),
+        f.location.as_ref().map(|l| l.file.clone()),
+        line,
+    ];
+    // Unit separators keep ("a", "bc") and ("ab", "c") apart.
+    let joined: Vec<String> = parts.into_iter().map(Option::unwrap_or_default).collect();
+    crate::digest::sha256_hex(joined.join("\u{1f}").as_bytes())
+}
+
+/// `file:///…/` for an absolute directory.
+fn directory_uri(dir: &str) -> Option<String> {
+    url::Url::from_directory_path(dir).ok().map(String::from)
+}
+
+/// `file:///…` for an absolute file (a policy outside the workspace); `None` for a relative one.
+fn absolute_file_uri(file: &str) -> Option<String> {
+    if !std::path::Path::new(file).is_absolute() {
+        return None;
+    }
+    url::Url::from_file_path(file).ok().map(String::from)
+}
+
+/// A relative path as a URI reference: unreserved characters and `/` as they are, the rest
+/// percent-encoded.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(encode_path("vendor/my crate/Cargo.toml"), "vendor/my%20crate/Cargo.toml");
+        assert_eq!(encode_path("a#b%c"), "a%23b%25c");
+        assert_eq!(encode_path("caf\u{e9}"), "caf%C3%A9");
+    }
+
+    #[test]
+    fn missing_locations_point_at_line_one() {
+        let at = |loc: Option<&Location>| {
+            let p = location(loc).physical_location;
+            (p.artifact_location.uri, p.artifact_location.uri_base_id, p.region.start_line)
+        };
+        assert_eq!(at(None), ("Cargo.toml".to_owned(), Some(SRCROOT), 1));
+        let no_line = Location { file: "spdf.toml".into(), line: None };
+        assert_eq!(at(Some(&no_line)), ("spdf.toml".to_owned(), Some(SRCROOT), 1));
+        let lock = Location { file: "Cargo.lock".into(), line: Some(12) };
+        assert_eq!(at(Some(&lock)), ("Cargo.lock".to_owned(), Some(SRCROOT), 12));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn absolute_files_and_the_root_are_file_uris() {
+        assert_eq!(directory_uri("/ws/my repo").as_deref(), Some("file:///ws/my%20repo/"));
+        let policy = Location { file: "/etc/spdf/policy.toml".into(), line: Some(3) };
+        let p = location(Some(&policy)).physical_location;
+        assert_eq!(p.artifact_location.uri, "file:///etc/spdf/policy.toml");
+        assert_eq!(p.artifact_location.uri_base_id, None);
+    }
+
+    #[test]
+    fn fingerprints_ignore_lockfile_lines_but_not_policy_lines() {
+        let vuln = |line| {
+            Finding::new(Code::Vulnerability, Level::Deny, "m")
+                .package("vulnlib", "1.0.0")
+                .at(Some(Location { file: "Cargo.lock".into(), line: Some(line) }))
+        };
+        assert_eq!(fingerprint(&vuln(12)), fingerprint(&vuln(40)));
+        let stale = |line| {
+            Finding::new(Code::ExceptionUnused, Level::Warn, "m")
+                .at(Some(Location { file: "spdf.toml".into(), line: Some(line) }))
+        };
+        assert_ne!(fingerprint(&stale(3)), fingerprint(&stale(9)));
+        assert_ne!(fingerprint(&vuln(12)), fingerprint(&vuln(12).package("vulnlib", "1.0.1")));
+    }
+}
