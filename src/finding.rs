@@ -158,7 +158,8 @@ pub struct PackageRef {
     pub version: String,
 }
 
-/// A file and line a finding points at, relative to the workspace root where possible.
+/// A file and line a finding points at, relative to the workspace root where possible. A `file`
+/// that starts with `$` names an environment variable instead (`$RUSTFLAGS`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
     /// The file, with `/` separators.
@@ -166,6 +167,13 @@ pub struct Location {
     /// 1-based line, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+}
+
+impl Location {
+    /// Whether this names an environment variable rather than a file.
+    pub fn is_environment(&self) -> bool {
+        self.file.starts_with('$')
+    }
 }
 
 /// What an advisory finding carries about its advisory.

@@ -70,7 +70,7 @@ pub fn origin_location(origin: &Origin, project: &Project) -> Location {
     let _ = project;
     match origin {
         Origin::File { path, line } => Location { file: crate::paths::display(path), line: Some(*line) },
-        Origin::Env { var } => Location { file: format!("env:{var}"), line: None },
+        Origin::Env { var } => Location { file: format!("${var}"), line: None },
     }
 }
 

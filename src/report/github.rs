@@ -38,7 +38,7 @@ fn command(f: &Finding) -> String {
         Level::Excepted => "notice",
     };
     let mut properties = Vec::new();
-    if let Some(loc) = &f.location {
+    if let Some(loc) = f.location.as_ref().filter(|l| !l.is_environment()) {
         properties.push(format!("file={}", escape_property(&loc.file)));
         properties.extend(loc.line.map(|l| format!("line={l}")));
     }

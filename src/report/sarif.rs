@@ -247,8 +247,8 @@ fn suppression(f: &Finding) -> Option<Suppression> {
 /// Where a finding points; SARIF consumers need a file and a line of at least 1 for every result.
 fn location(loc: Option<&Location>) -> SarifLocation {
     let (file, line) = match loc {
-        Some(l) => (l.file.as_str(), l.line.unwrap_or(1).max(1)),
-        None => ("Cargo.toml", 1),
+        Some(l) if !l.is_environment() => (l.file.as_str(), l.line.unwrap_or(1).max(1)),
+        _ => ("Cargo.toml", 1),
     };
     let artifact_location = match absolute_file_uri(file) {
         Some(uri) => ArtifactLocation { uri, uri_base_id: None },
