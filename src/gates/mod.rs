@@ -3,9 +3,12 @@
 //! or is reported here as a finding.
 
 pub mod advisories;
+pub mod bans;
 pub mod build;
 pub mod kev;
+pub mod licenses;
 pub mod lints;
+pub mod sources;
 pub mod support;
 pub mod waivers;
 
@@ -39,9 +42,6 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
 }
 
-/// The gates this version can evaluate.
-pub const AVAILABLE: [Gate; 4] = [Gate::Advisories, Gate::Lints, Gate::Build, Gate::Support];
-
 /// What to load beyond the workspace and policy.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Needs {
@@ -59,9 +59,9 @@ pub struct Needs {
 pub fn needs(gates: &[Gate]) -> Needs {
     let any = |wanted: &[Gate]| gates.iter().any(|g| wanted.contains(g));
     Needs {
-        lock: any(&[Gate::Advisories, Gate::Support]),
+        lock: any(&[Gate::Advisories, Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
         db: any(&[Gate::Advisories, Gate::Build, Gate::Support]),
-        graph: any(&[Gate::Support]),
+        graph: any(&[Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
     }
 }
@@ -78,8 +78,10 @@ pub fn run(inputs: &Inputs<'_>, gates: &[Gate]) -> Vec<Finding> {
             }
             Gate::Lints => lints::check(inputs),
             Gate::Build => build::check(inputs),
+            Gate::Sources => sources::check(inputs),
+            Gate::Bans => bans::check(inputs),
+            Gate::Licenses => licenses::check(inputs),
             Gate::Support => support::check(inputs),
-            other => unreachable!("gate {other} is not available; the command layer rejects it"),
         });
     }
     waivers::apply(&mut findings, inputs, gates);
