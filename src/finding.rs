@@ -118,6 +118,7 @@ codes! {
     Kev => "kev", Advisories, "An advisory of a locked package has a CVE in CISA's Known Exploited Vulnerabilities catalog.";
     ExceptionExpired => "exception-expired", Advisories, "A waiver in the policy is past its expiry date and no longer waives anything.";
     ExceptionUnused => "exception-unused", Advisories, "A waiver in the policy matched no finding.";
+    ExceptionExpiring => "exception-expiring", Advisories, "A waiver expires within 30 days (reported at the release stage).";
     DbStale => "db-stale", Advisories, "The advisory database is older than the policy allows.";
     DbEntryInvalid => "db-entry-invalid", Advisories, "An advisory file for a locked crate cannot be parsed, so the crate cannot be vouched for.";
     LintMissing => "lint-missing", Lints, "A required lint is not set for a workspace member.";
@@ -128,6 +129,7 @@ codes! {
     LockfileMissing => "lockfile-missing", Build, "Cargo.lock is missing or not tracked.";
     ToolchainUnpinned => "toolchain-unpinned", Build, "rust-toolchain.toml does not pin an exact toolchain version.";
     ToolchainAdvisory => "toolchain-advisory", Build, "The toolchain in use is affected by a RustSec advisory for std, cargo or rustdoc.";
+    WorktreeDirty => "worktree-dirty", Build, "A release is checked from a git work tree with uncommitted changes.";
     SourceNotAllowed => "source-not-allowed", Sources, "A package comes from a registry, git repository or path the policy does not allow.";
     GitUnpinned => "git-unpinned", Sources, "A git dependency does not pin a commit.";
     Banned => "banned", Bans, "A package banned by the policy is in the dependency graph.";

@@ -22,6 +22,7 @@ pub mod report;
 pub mod sbom;
 pub mod support;
 pub mod toml_file;
+pub mod vcs;
 pub mod workspace;
 
 use cli::{Cargo, Command};

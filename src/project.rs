@@ -75,6 +75,8 @@ pub struct Project {
     pub lockfile: LockfileState,
     /// Things the reader should know about how the project was read.
     pub notes: Vec<String>,
+    /// The git state, when the workspace is in a git work tree.
+    pub git: Option<crate::vcs::GitState>,
 }
 
 impl Project {
@@ -138,6 +140,7 @@ impl Project {
             toolchain_file: toolchain_file(&ws.root)?,
             lockfile: lockfile_state(&ws.root),
             notes,
+            git: crate::vcs::state(&ws.root),
         })
     }
 }

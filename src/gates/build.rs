@@ -26,7 +26,28 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     if let Some(db) = inputs.db {
         findings.extend(toolchain_advisories(project, db));
     }
+    if inputs.stage == crate::policy::Stage::Release {
+        findings.extend(dirty_worktree(project, policy));
+    }
     findings
+}
+
+/// A release from uncommitted changes cannot be traced to a commit: denied, or with
+/// `allow-dirty` recorded as a warning.
+fn dirty_worktree(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
+    let git = project.git.as_ref().filter(|g| g.dirty())?;
+    let level = if policy.allow_dirty { Level::Warn } else { Level::Deny };
+    let shown: Vec<&str> = git.changes.iter().take(5).map(String::as_str).collect();
+    let more = git.changes.len().saturating_sub(shown.len());
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let mut f = Finding::new(
+        Code::WorktreeDirty,
+        level,
+        format!("the work tree has uncommitted changes ({}{more}): the release cannot be traced to commit {}", shown.join(", "), git.commit.as_deref().unwrap_or("(none)")),
+    )
+    .help("commit or stash the changes and check again (or set [build] allow-dirty = true to record them instead)");
+    f.actual = Some(format!("{} changed paths", git.changes.len()));
+    Some(f)
 }
 
 /// The advisory database's `rust/` collection (std, cargo, rustdoc, ...) against the toolchain

@@ -46,7 +46,29 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
         } else if !used && could_have_used(exception) {
             findings.push(unused(exception));
         }
+        if inputs.stage == crate::policy::Stage::Release {
+            findings.extend(expiring(exception, today));
+        }
     }
+}
+
+/// At the release stage, a waiver that lapses within 30 days is a warning: the release would
+/// ship with an assessment about to run out.
+fn expiring(e: &Exception, today: Date) -> Option<Finding> {
+    let expires = e.expires?;
+    let days = (expires - today).get_days();
+    if !(0..=30).contains(&days) {
+        return None;
+    }
+    let mut f = Finding::new(
+        Code::ExceptionExpiring,
+        Level::Warn,
+        format!("the waiver of {}{} expires in {days} days ({expires})", e.id, scope(e)),
+    )
+    .help("re-assess it before the release ships, and renew it with a new `expires` date if it still holds")
+    .at(Some(e.location.clone()));
+    f.exception = Some(exception_ref(e));
+    Some(f)
 }
 
 /// Whether a waiver's id is one of the toolchain's advisories (or their aliases).

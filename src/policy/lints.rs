@@ -73,6 +73,8 @@ pub struct BuildPolicy {
     pub dev: BTreeMap<String, toml::Value>,
     /// Whether risky configuration is a deny finding (else a warning).
     pub deny_risky_config: bool,
+    /// Whether a release may come from a work tree with uncommitted changes (recorded as a warning).
+    pub allow_dirty: bool,
 }
 
 /// The profile settings the build gate can require, and the type of each.
@@ -156,6 +158,7 @@ pub(super) fn build(v: &mut Validator<'_>, raw: RawBuild, profile: Profile) -> B
     b.require_toolchain_pin = flag(raw.require_toolchain_pin, b.require_toolchain_pin);
     b.require_rust_version = flag(raw.require_rust_version, b.require_rust_version);
     b.deny_risky_config = flag(raw.deny_risky_config, b.deny_risky_config);
+    b.allow_dirty = flag(raw.allow_dirty, b.allow_dirty);
     if let Some(min) = raw.min_rust_version {
         match semver::Version::parse(&full_version(min.get_ref())) {
             Ok(version) => b.min_rust_version = Some(version),

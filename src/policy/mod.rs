@@ -319,6 +319,7 @@ pub fn load(
         (Some(file), Some(raw)) => validate::validate(raw, &file, stage).map_err(SpannedErrors)?,
         _ => Policy::builtin(Profile::Baseline),
     };
+    let policy = policy.with_stage_rules(stage);
     Ok(LoadedPolicy { policy, origin })
 }
 
@@ -346,6 +347,16 @@ fn reject_second_policy(manifest: &Path, root: &Path, file: &TomlFile) -> anyhow
 }
 
 impl Policy {
+    /// What the release stage adds where the policy leaves it open: an advisory database at most
+    /// 7 days old, and a committed Cargo.lock.
+    pub fn with_stage_rules(mut self, stage: Stage) -> Self {
+        if stage == Stage::Release {
+            self.advisories.max_db_age_days.get_or_insert(7);
+            self.build.require_lockfile = true;
+        }
+        self
+    }
+
     /// The policy a built-in profile gives on its own.
     pub fn builtin(profile: Profile) -> Self {
         Policy {

@@ -122,6 +122,8 @@ pub struct RawBuild {
     pub dev: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
     /// Risky configuration (wrappers, -Z flags, [unstable], target-feature, soft-float) fails.
     pub deny_risky_config: Option<Spanned<bool>>,
+    /// A release from a work tree with uncommitted changes is recorded, not denied.
+    pub allow_dirty: Option<Spanned<bool>>,
 }
 
 /// `[kev]`: the CISA Known Exploited Vulnerabilities catalog.
@@ -257,6 +259,7 @@ impl RawPolicy {
             release_explicit: t.release_explicit.or(b.release_explicit),
             dev: t.dev.or(b.dev),
             deny_risky_config: t.deny_risky_config.or(b.deny_risky_config),
+            allow_dirty: t.allow_dirty.or(b.allow_dirty),
         });
         self
     }

@@ -1,0 +1,35 @@
+//! Load: the git state of the workspace (commit, uncommitted changes), for the release stage and
+//! the evidence's provenance.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The work tree's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitState {
+    /// The checked-out commit.
+    pub commit: Option<String>,
+    /// Paths with uncommitted changes (tracked files modified, or untracked files), relative to
+    /// the work tree, as `git status --porcelain` lists them.
+    pub changes: Vec<String>,
+}
+
+impl GitState {
+    /// Whether there are uncommitted changes.
+    pub fn dirty(&self) -> bool {
+        !self.changes.is_empty()
+    }
+}
+
+/// The git state of `dir`, or `None` when it is not in a git work tree (or git is missing).
+pub fn state(dir: &Path) -> Option<GitState> {
+    let git = |args: &[&str]| {
+        Command::new("git").arg("-C").arg(dir).args(args).output().ok().filter(|o| o.status.success())
+    };
+    git(&["rev-parse", "--is-inside-work-tree"])?;
+    let commit = git(&["rev-parse", "HEAD"]).map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let status = git(&["status", "--porcelain", "--untracked-files=normal", "."])?;
+    let changes =
+        String::from_utf8_lossy(&status.stdout).lines().map(|l| l.get(3..).unwrap_or(l).to_owned()).collect();
+    Some(GitState { commit, changes })
+}
