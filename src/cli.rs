@@ -33,6 +33,38 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a CycloneDX SBOM of the product, with FDA support data and vulnerabilities (VEX).
     Sbom(SbomArgs),
+    /// Write the release evidence bundle (SBOM, VEX, reports, FDA addendum, provenance, SHA256SUMS).
+    Evidence(EvidenceArgs),
+    /// Check an evidence bundle's digests (and signature).
+    Verify(VerifyArgs),
+}
+
+/// `cargo spdf evidence`.
+#[derive(Debug, Args, Clone)]
+pub struct EvidenceArgs {
+    /// The bundle directory to create.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace an existing bundle.
+    #[arg(long)]
+    pub force: bool,
+    /// Lifecycle stage checked for.
+    #[arg(long, value_enum, default_value = "release")]
+    pub stage: Stage,
+    /// Sign SHA256SUMS with this Ed25519 private key (PKCS#8 PEM), writing SHA256SUMS.sig.
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
+}
+
+/// `cargo spdf verify`.
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    /// The bundle directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Check SHA256SUMS.sig with this Ed25519 public key (PEM).
+    #[arg(long, value_name = "PUBKEY")]
+    pub key: Option<PathBuf>,
 }
 
 /// Options shared by every subcommand, cargo-style.

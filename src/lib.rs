@@ -7,6 +7,7 @@ pub mod cargo_config;
 pub mod cli;
 pub mod cmd;
 pub mod digest;
+pub mod evidence;
 pub mod exit;
 pub mod finding;
 pub mod gates;
@@ -41,6 +42,8 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
     let result = cmd::Env::resolve(&args.common).and_then(|env| match &args.command {
         Command::Check(check) => cmd::check::run(&args.common, check, &env),
         Command::Sbom(sbom) => cmd::sbom::run(&args.common, sbom, &env),
+        Command::Evidence(evidence) => cmd::evidence::run(&args.common, evidence, &env),
+        Command::Verify(verify) => cmd::verify::run(verify, &env),
     });
     match result {
         Ok(code) => code,

@@ -1,8 +1,10 @@
 //! One file per subcommand: each resolves its settings, loads, runs the gates and renders.
 
 pub mod check;
+pub mod evidence;
 pub mod load;
 pub mod sbom;
+pub mod verify;
 
 use crate::cli::{ColorChoice, CommonArgs};
 use crate::report::human::Verbosity;

@@ -274,6 +274,7 @@ fn vulnerabilities(
     let mut entries: Vec<(String, String, cyclonedx_bom::models::vulnerability::Vulnerability)> = inputs
         .findings
         .iter()
+        .filter(|f| matches!(f.code, Code::Vulnerability | Code::Unsound | Code::Unmaintained | Code::Notice))
         .filter_map(|f| {
             let p = f.package.as_ref()?;
             let reference = by_name_version.get(&(p.name.clone(), p.version.clone()))?;

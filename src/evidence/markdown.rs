@@ -1,0 +1,248 @@
+//! `report.md`: the check report for the people who sign off a release: the verdict, what was
+//! checked, a table per gate, every waiver and documented lint deviation, and the FDA support
+//! table of the components.
+
+use super::addendum::Row;
+use super::provenance::Provenance;
+use crate::finding::{Code, Finding, Gate, Level};
+use crate::report::Report;
+use std::fmt::Write as _;
+
+/// Renders the Markdown report.
+pub fn render(report: &Report, provenance: &Provenance, rows: &[Row]) -> String {
+    let mut out = String::new();
+    heading(&mut out, report, provenance);
+    inputs(&mut out, provenance);
+    for gate in &report.gates {
+        gate_table(&mut out, report, *gate);
+    }
+    waivers(&mut out, report);
+    deviations(&mut out, report);
+    support_table(&mut out, rows);
+    out
+}
+
+/// Escapes a table cell.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn heading(out: &mut String, report: &Report, p: &Provenance) {
+    let s = report.summary();
+    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    let _ = writeln!(out, "# Release evidence: {}\n", cell(&p.workspace.name));
+    let _ = writeln!(
+        out,
+        "**Verdict: {verdict}**: {} denied, {} warnings, {} waived. Stage `{}`, profile `{}`, checked at {} with {} {}.\n",
+        s.deny, s.warn, s.excepted, p.stage, p.policy.profile, p.time, p.tool.name, p.tool.version
+    );
+    for note in &report.notes {
+        let _ = writeln!(out, "> {}\n", cell(note));
+    }
+}
+
+fn inputs(out: &mut String, p: &Provenance) {
+    let _ = writeln!(out, "## Inputs\n\n| input | identity |\n|---|---|");
+    let row = |out: &mut String, k: &str, v: String| {
+        let _ = writeln!(out, "| {k} | {} |", cell(&v));
+    };
+    row(
+        out,
+        "Cargo.lock",
+        format!(
+            "sha256 `{}`, {} packages",
+            p.workspace.lockfile_sha256.as_deref().unwrap_or("-"),
+            p.workspace.packages.unwrap_or(0)
+        ),
+    );
+    row(
+        out,
+        "Policy",
+        match (&p.policy.path, &p.policy.sha256) {
+            (Some(path), Some(sha)) => format!("{path}, sha256 `{sha}`"),
+            _ => "none: built-in profile".to_owned(),
+        },
+    );
+    if let Some(db) = &p.advisory_database {
+        let id = db
+            .commit
+            .as_ref()
+            .map(|c| format!("commit `{c}`"))
+            .or(db.digest.as_ref().map(|d| format!("digest `{d}`")))
+            .unwrap_or_default();
+        let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
+        row(
+            out,
+            "RustSec advisory database",
+            format!(
+                "{id}, {} advisories, updated {}{age}",
+                db.advisories,
+                db.last_updated.as_deref().unwrap_or("unknown")
+            ),
+        );
+    }
+    row(
+        out,
+        "CISA KEV catalog",
+        p.kev_catalog.as_ref().map_or_else(
+            || "not checked".to_owned(),
+            |k| format!("version {} ({} entries)", k.version, k.entries),
+        ),
+    );
+    row(
+        out,
+        "Toolchain",
+        format!(
+            "{}; {}",
+            p.toolchain.rustc.as_deref().unwrap_or("rustc: unknown"),
+            p.toolchain.cargo.as_deref().unwrap_or("cargo: unknown")
+        ),
+    );
+    row(
+        out,
+        "Source",
+        p.git.as_ref().map_or_else(
+            || "not a git work tree".to_owned(),
+            |g| {
+                format!(
+                    "commit `{}`{}",
+                    g.commit.as_deref().unwrap_or("none"),
+                    if g.dirty {
+                        format!(", {} uncommitted changes", g.changed_paths)
+                    } else {
+                        ", clean".to_owned()
+                    }
+                )
+            },
+        ),
+    );
+    out.push('\n');
+}
+
+fn subject(f: &Finding) -> String {
+    match (&f.package, &f.member) {
+        (Some(p), _) => format!("{} {}", p.name, p.version),
+        (None, Some(m)) => format!("member {m}"),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+fn gate_table(out: &mut String, report: &Report, gate: Gate) {
+    let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.gate == gate).collect();
+    let deny = findings.iter().filter(|f| f.level == Level::Deny).count();
+    let status = if deny == 0 { "pass" } else { "FAIL" };
+    let _ = writeln!(out, "## Gate `{gate}`: {status}\n");
+    if findings.is_empty() {
+        let _ = writeln!(out, "No findings.\n");
+        return;
+    }
+    let _ = writeln!(out, "| level | code | subject | finding | where |\n|---|---|---|---|---|");
+    for f in findings {
+        let at = f
+            .location
+            .as_ref()
+            .map(|l| format!("{}{}", l.file, l.line.map(|n| format!(":{n}")).unwrap_or_default()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            f.level.as_str(),
+            f.code,
+            cell(&subject(f)),
+            cell(&f.message),
+            cell(&at)
+        );
+    }
+    out.push('\n');
+}
+
+fn waivers(out: &mut String, report: &Report) {
+    let waived: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.exception.is_some() && f.advisory.is_some() && f.level == Level::Excepted)
+        .collect();
+    let _ = writeln!(out, "## Waivers\n");
+    if waived.is_empty() {
+        let _ = writeln!(out, "No finding is waived.\n");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| advisory | subject | reason | VEX state | justification | approved by | expires | policy line |\n|---|---|---|---|---|---|---|---|"
+    );
+    for f in waived {
+        let Some(e) = &f.exception else { continue };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {}:{} |",
+            cell(&e.id),
+            cell(&subject(f)),
+            cell(&e.reason),
+            e.state.as_deref().unwrap_or("-"),
+            e.justification.as_deref().unwrap_or("-"),
+            cell(e.approved_by.as_deref().unwrap_or("-")),
+            e.expires.as_deref().unwrap_or("none"),
+            e.location.file,
+            e.location.line.unwrap_or(0)
+        );
+    }
+    out.push('\n');
+}
+
+fn deviations(out: &mut String, report: &Report) {
+    let documented: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.gate == Gate::Lints
+                && f.level == Level::Excepted
+                && matches!(f.code, Code::LintOverridden | Code::LintTooWeak)
+        })
+        .collect();
+    let _ = writeln!(out, "## Documented lint deviations\n");
+    if documented.is_empty() {
+        let _ = writeln!(out, "None.\n");
+        return;
+    }
+    let _ =
+        writeln!(out, "| member | lint | required | actual | where | reason |\n|---|---|---|---|---|---|");
+    for f in documented {
+        let at =
+            f.location.as_ref().map(|l| format!("{}:{}", l.file, l.line.unwrap_or(0))).unwrap_or_default();
+        let reason = f.exception.as_ref().map(|e| e.reason.as_str()).unwrap_or("");
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} | {} |",
+            cell(f.member.as_deref().unwrap_or("-")),
+            f.lint.as_deref().unwrap_or("-"),
+            f.required.as_deref().unwrap_or("-"),
+            f.actual.as_deref().unwrap_or("-"),
+            cell(&at),
+            cell(reason)
+        );
+    }
+    out.push('\n');
+}
+
+fn support_table(out: &mut String, rows: &[Row]) {
+    let _ = writeln!(out, "## Component support (FDA level of support and end of support)\n");
+    let _ = writeln!(
+        out,
+        "| component | version | relation | level of support | end of support | justification | source | vulnerabilities |\n|---|---|---|---|---|---|---|---|"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&r.name),
+            cell(&r.version),
+            r.relation,
+            if r.level.is_empty() { "**none**" } else { &r.level },
+            if r.end_of_support.is_empty() { "-" } else { &r.end_of_support },
+            cell(&r.justification),
+            r.support_source,
+            if r.vulnerabilities.is_empty() { "-".to_owned() } else { r.vulnerabilities.join(", ") }
+        );
+    }
+}

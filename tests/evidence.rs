@@ -1,0 +1,231 @@
+//! `cargo spdf evidence` and `cargo spdf verify`: the bundle's files and digests, its
+//! determinism, its refusal to overwrite, no partial bundle on failure, and signatures.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use support::*;
+
+/// 2024-09-02: the fixture database (newest advisory 2024-09-01) is one day old.
+const SEP_2024: &str = "1725235200";
+
+/// A passing release policy for the clean fixture.
+const RELEASE_POLICY: &str = "[[support]]\npackages = [\"safelib\"]\nlevel = \"actively maintained\"\nend-of-support = \"2030-12-31\"\n";
+
+fn kev() -> PathBuf {
+    fixtures().join("kev/known_exploited_vulnerabilities.json")
+}
+
+fn evidence(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    spdf(dir)
+        .args(["evidence", "--offline", "--out"])
+        .arg(out)
+        .arg("--db")
+        .arg(fixture_db())
+        .arg("--kev")
+        .arg(kev())
+        .args(extra)
+        .env("SOURCE_DATE_EPOCH", SEP_2024)
+        .output()
+        .unwrap()
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_passing_release_bundle_is_complete_and_checks_with_sha256sum() {
+    let ws = copy_workspace("clean");
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY).unwrap();
+    let out = ws.path().join("evidence");
+    let run = evidence(ws.path(), &out, &[]);
+    assert_eq!(code(&run), 0, "{}", stderr(&run));
+    assert_eq!(
+        files(&out),
+        [
+            "SHA256SUMS",
+            "fda-sbom-addendum.csv",
+            "provenance.json",
+            "report.json",
+            "report.md",
+            "sbom.cdx.json",
+            "sbom.cdx.xml",
+            "vex.cdx.json"
+        ]
+    );
+    let check = std::process::Command::new("sha256sum")
+        .arg("-c")
+        .arg("SHA256SUMS")
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!((report["verdict"].as_str(), report["stage"].as_str()), (Some("pass"), Some("release")));
+    assert_eq!(report["gates"].as_array().unwrap().len(), 7);
+    let provenance: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("provenance.json")).unwrap()).unwrap();
+    assert_eq!(provenance["time"], "2024-09-02T00:00:00Z");
+    assert_eq!(provenance["source_date_epoch"], true);
+    assert_eq!(provenance["policy"]["path"], "spdf.toml");
+    assert_eq!(provenance["advisory_database"]["age_days"], 1);
+    assert_eq!(provenance["kev_catalog"]["version"], "2099.01.01-excerpt");
+    assert!(provenance["toolchain"]["rustc"].as_str().unwrap().starts_with("rustc "));
+    assert!(provenance["toolchain"]["cargo"].as_str().unwrap().starts_with("cargo "));
+    assert_eq!(provenance["workspace"]["lockfile_sha256"], report["workspace"]["lockfile_sha256"]);
+    for sbom in ["sbom.cdx.json", "vex.cdx.json"] {
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(sbom)).unwrap()).unwrap();
+        assert!(cdx::json_errors(&doc, "1.6").is_empty(), "{sbom}");
+    }
+    let csv = std::fs::read_to_string(out.join("fda-sbom-addendum.csv")).unwrap();
+    assert!(csv.starts_with("component,version,supplier,purl,sha256,direct/transitive,dependency kind,level of support,end of support,justification,support source,vulnerabilities,VEX state,KEV\r\n"));
+    assert!(csv.contains("safelib,1.0.0,Safe Author,pkg:cargo/safelib@1.0.0,"), "{csv}");
+    assert!(csv.contains(",direct,runtime,actively maintained,2030-12-31,,policy,,,no\r\n"), "{csv}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for section in [
+        "**Verdict: PASS**",
+        "## Inputs",
+        "## Gate `advisories`: pass",
+        "## Waivers",
+        "## Documented lint deviations",
+        "## Component support",
+    ] {
+        assert!(md.contains(section), "{section} in\n{md}");
+    }
+}
+
+#[test]
+fn same_inputs_same_bundle() {
+    let ws = copy_workspace("clean");
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY).unwrap();
+    let (a, b) = (ws.path().join("a"), ws.path().join("b"));
+    assert_eq!(code(&evidence(ws.path(), &a, &[])), 0);
+    assert_eq!(code(&evidence(ws.path(), &b, &[])), 0);
+    for name in files(&a) {
+        assert_eq!(std::fs::read(a.join(&name)).unwrap(), std::fs::read(b.join(&name)).unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn a_failing_check_still_writes_the_bundle_and_exits_1() {
+    let ws = copy_workspace("demo");
+    let out = ws.path().join("evidence");
+    let run = evidence(ws.path(), &out, &[]);
+    assert_eq!(code(&run), 1, "{}", stderr(&run));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "fail");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("**Verdict: FAIL**"));
+    assert!(stderr(&run).contains("evidence written to"));
+}
+
+#[test]
+fn an_existing_bundle_is_kept_without_force() {
+    let ws = copy_workspace("clean");
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY).unwrap();
+    let out = ws.path().join("evidence");
+    assert_eq!(code(&evidence(ws.path(), &out, &[])), 0);
+    let before = std::fs::read(out.join("SHA256SUMS")).unwrap();
+    std::fs::write(
+        ws.path().join("spdf.toml"),
+        format!("{RELEASE_POLICY}[sbom]\nmanufacturer = \"Changed\"\n"),
+    )
+    .unwrap();
+    let again = evidence(ws.path(), &out, &[]);
+    assert_eq!(code(&again), 2);
+    assert!(stderr(&again).contains("already exists; use --force to replace it"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(out.join("SHA256SUMS")).unwrap(), before);
+    let forced = evidence(ws.path(), &out, &["--force"]);
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    assert_ne!(std::fs::read(out.join("SHA256SUMS")).unwrap(), before);
+    let leftovers: Vec<String> =
+        files(ws.path()).into_iter().filter(|n| n.contains("partial") || n.contains("replaced")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_failure_midway_leaves_nothing_behind() {
+    let ws = copy_workspace("clean");
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY).unwrap();
+    std::fs::write(
+        ws.path().join("bad.pem"),
+        "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let out = ws.path().join("evidence");
+    let run = evidence(ws.path(), &out, &["--sign-key", "bad.pem"]);
+    assert_eq!(code(&run), 2);
+    assert!(stderr(&run).contains("bad.pem is not an Ed25519 private key"), "{}", stderr(&run));
+    assert!(!out.exists());
+    let names = files(ws.path());
+    assert!(!names.iter().any(|n| n.contains("evidence")), "{names:?}");
+}
+
+#[test]
+fn verify_accepts_a_good_bundle_and_rejects_changes_and_bad_signatures() {
+    let ws = copy_workspace("clean");
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY).unwrap();
+    let out = ws.path().join("evidence");
+    let key = fixtures().join("keys/test-ed25519.pem");
+    let run = evidence(ws.path(), &out, &["--sign-key", key.to_str().unwrap()]);
+    assert_eq!(code(&run), 0, "{}", stderr(&run));
+    assert!(out.join("SHA256SUMS.sig").is_file());
+    let verify = |pubkey: &str| {
+        spdf(ws.path())
+            .args(["verify", "evidence", "--key"])
+            .arg(fixtures().join("keys").join(pubkey))
+            .output()
+            .unwrap()
+    };
+    let good = verify("test-ed25519.pub.pem");
+    assert_eq!(code(&good), 0, "{}", stderr(&good));
+    assert!(stderr(&good).contains("7 files verified, signature valid"), "{}", stderr(&good));
+    let wrong_key = verify("other-ed25519.pub.pem");
+    assert_eq!(code(&wrong_key), 1);
+    assert!(stderr(&wrong_key).contains("signature does not match"));
+    // openssl agrees with the signature.
+    let openssl = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-rawin", "-inkey"])
+        .arg(fixtures().join("keys/test-ed25519.pub.pem"))
+        .args(["-in", "SHA256SUMS", "-sigfile", "SHA256SUMS.sig"])
+        .current_dir(&out)
+        .output();
+    if let Ok(o) = openssl {
+        assert!(o.status.success(), "openssl: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    // A changed file.
+    let md = out.join("report.md");
+    std::fs::write(&md, std::fs::read_to_string(&md).unwrap().replace("PASS", "pass")).unwrap();
+    let changed = verify("test-ed25519.pub.pem");
+    assert_eq!(code(&changed), 1);
+    assert!(
+        stderr(&changed).contains("report.md: its SHA-256 does not match SHA256SUMS"),
+        "{}",
+        stderr(&changed)
+    );
+    // A changed SHA256SUMS (made to match the changed file) breaks the signature.
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    let digest = sha256_of(&md);
+    let sums: String = sums
+        .lines()
+        .map(|l| if l.ends_with("  report.md") { format!("{digest}  report.md\n") } else { format!("{l}\n") })
+        .collect();
+    std::fs::write(out.join("SHA256SUMS"), sums).unwrap();
+    let resigned = verify("test-ed25519.pub.pem");
+    assert_eq!(code(&resigned), 1);
+    assert!(stderr(&resigned).contains("signature does not match"), "{}", stderr(&resigned));
+    // Not a bundle.
+    let none = spdf(ws.path()).args(["verify", "src"]).output().unwrap();
+    assert_eq!(code(&none), 2);
+}
+
+fn sha256_of(path: &Path) -> String {
+    let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
+}
