@@ -280,7 +280,13 @@ fn stage_tables_are_laid_over_the_top_level() {
     // KEV-listed vulnlib advisory only warns), and the database, older than the release stage's
     // default of 7 days.
     assert_eq!(doc_release["summary"]["deny"], 2, "{doc_release:#}");
-    assert!(doc_release["findings"].as_array().unwrap().iter().any(|f| f["code"] == "db-stale" && f["level"] == "deny"));
+    assert!(
+        doc_release["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "db-stale" && f["level"] == "deny")
+    );
     let kev = doc_release["findings"].as_array().unwrap().iter().find(|f| f["code"] == "kev").unwrap();
     assert_eq!(kev["level"], "warn");
 }
