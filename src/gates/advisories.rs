@@ -73,7 +73,7 @@ fn affects(advisory: &Advisory, package: &Package) -> bool {
     let meta = &advisory.metadata;
     meta.withdrawn.is_none()
         && advisory.versions.is_vulnerable(&package.version)
-        && !meta.source.as_ref().is_some_and(|s| !s.is_default_registry())
+        && meta.source.as_ref().is_none_or(|s| s.is_default_registry())
 }
 
 /// Locked packages that a RustSec `unmaintained` advisory covers, with the advisory's id.

@@ -89,7 +89,7 @@ pub const PROFILE_KEYS: [(&str, &str); 9] = [
 ];
 
 pub(super) fn lints(v: &mut Validator<'_>, raw: RawLints, profile: Profile) -> LintsPolicy {
-    let include_profile = raw.include_profile.map_or(true, |b| *b.get_ref());
+    let include_profile = raw.include_profile.is_none_or(|b| *b.get_ref());
     let base = if include_profile { profile.required_lints() } else { Vec::new() };
     let mut required: BTreeMap<String, Requirement> = base.into_iter().map(|r| (r.lint.clone(), r)).collect();
     for (name, level) in raw.required.unwrap_or_default() {
@@ -114,7 +114,7 @@ pub(super) fn lints(v: &mut Validator<'_>, raw: RawLints, profile: Profile) -> L
         }
     }
     let exceptions = raw.exceptions.unwrap_or_default().iter().filter_map(|e| lint_exception(v, e)).collect();
-    let allow_reasoned_deviations = raw.allow_reasoned_deviations.map_or(true, |b| *b.get_ref());
+    let allow_reasoned_deviations = raw.allow_reasoned_deviations.is_none_or(|b| *b.get_ref());
     LintsPolicy { required: required.into_values().collect(), exceptions, allow_reasoned_deviations }
 }
 

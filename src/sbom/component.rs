@@ -43,7 +43,7 @@ pub fn purl(p: &Package) -> String {
         Source::CratesIo | Source::Path { .. } => Ok(builder),
     };
     builder
-        .and_then(|b| b.build().map_err(|e| purl::ParseError::from(e)))
+        .and_then(|b| b.build())
         .map(|p| p.to_string())
         .unwrap_or_else(|_| format!("pkg:cargo/{}@{}", p.name, p.version))
 }
