@@ -22,6 +22,7 @@ pub mod sbom;
 pub mod support;
 pub mod toml_file;
 pub mod workspace;
+pub mod yanked;
 
 use cli::{Cargo, Command};
 

@@ -7,7 +7,7 @@ use crate::exit;
 use crate::finding::{Finding, Gate};
 use crate::gates;
 use crate::graph::CargoOptions;
-use crate::policy::{LoadedPolicy, Origin};
+use crate::policy::Origin;
 use crate::report::{self, DatabaseInfo, PolicyInfo, Report, WorkspaceInfo};
 use anyhow::bail;
 
@@ -36,7 +36,7 @@ fn selected_gates(requested: &[Gate]) -> anyhow::Result<Vec<Gate>> {
 /// Loads the inputs and runs the gates.
 pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
     let needs = gates::needs(gates);
-    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common))?;
+    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
     let findings = gates::run(&loaded.inputs(env.now), gates);
     Ok(report(&loaded, gates, findings, env))
 }
@@ -55,14 +55,22 @@ pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
         gates: gates.to_vec(),
         findings,
-        notes: notes(&loaded.policy),
+        notes: notes(loaded),
     }
 }
 
-fn notes(loaded: &LoadedPolicy) -> Vec<String> {
+fn notes(loaded: &Loaded) -> Vec<String> {
     let mut notes = Vec::new();
-    if loaded.origin == Origin::BuiltIn {
+    if loaded.policy.origin == Origin::BuiltIn {
         notes.push("no spdf.toml or [workspace.metadata.spdf] found: the built-in baseline profile applies (`cargo spdf init` writes a policy)".to_owned());
+    }
+    if let Some(lookup) = loaded.yanked.as_ref().filter(|y| y.skipped_offline) {
+        notes.push(format!(
+            "--offline: the yanked status of {} crates.io packages was not looked up in {}; set {} to a file:// mirror of the index to check it offline",
+            lookup.statuses.len(),
+            lookup.index,
+            crate::yanked::INDEX_URL_VAR
+        ));
     }
     notes
 }
