@@ -32,7 +32,8 @@ printf '%-12s %-10s %-26s %10s %10s\n' workspace packages tool "mean ms" "peak M
 for ws in clean old-crates big self; do
   if [ "$ws" = self ]; then dir=$here; else dir=$here/fixtures/workspaces/$ws; fi
   n=$(grep -c '^\[\[package\]\]' "$dir/Cargo.lock")
-  cmds=("$spdf check --gate advisories --db $db -q")
+  # --offline: cargo audit --no-fetch and cargo deny --offline skip the yanked lookup too.
+  cmds=("$spdf check --gate advisories --offline --db $db -q")
   names=("cargo-spdf check")
   if have cargo-audit; then cmds+=("cargo audit --db $db --no-fetch -q"); names+=("cargo audit"); fi
   if have cargo-deny; then cmds+=("cargo deny --offline check --config $deny_cfg advisories"); names+=("cargo deny check advisories"); fi

@@ -77,12 +77,7 @@ pub fn locate(flag: Option<&Path>, policy: Option<&Path>) -> DbLocation {
 
 /// `$CARGO_HOME/advisory-db`, or `~/.cargo/advisory-db`.
 pub fn default_path() -> PathBuf {
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .unwrap_or_else(|| PathBuf::from(".cargo"));
-    cargo_home.join("advisory-db")
+    crate::paths::cargo_home().join("advisory-db")
 }
 
 /// What identifies the exact database content that was used.

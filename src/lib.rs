@@ -25,6 +25,7 @@ pub mod support;
 pub mod toml_file;
 pub mod vcs;
 pub mod workspace;
+pub mod yanked;
 
 use cli::{Cargo, Command};
 

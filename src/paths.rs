@@ -19,6 +19,15 @@ pub fn display(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// `$CARGO_HOME`, or `~/.cargo` as cargo defaults it.
+pub fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+}
+
 /// Makes `path` absolute against the current directory and removes `.` and `..` components
 /// lexically (without touching the file system, so it works for paths that do not exist).
 pub fn absolute(path: &Path) -> PathBuf {

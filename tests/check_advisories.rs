@@ -37,10 +37,14 @@ fn baseline_reports_every_kind_with_its_default_level() {
             ("vulnerability", "deny", "RUSTSEC-2099-0001", "vulnlib"),
             ("vulnerability", "deny", "RUSTSEC-2099-0002", "vulnlib"),
             ("vulnerability", "deny", "RUSTSEC-2099-0007", "winlib"),
+            // The fixture index lists gonelib 1.0.0 as yanked, and has no nolicense at all
+            // (status unknown); the baseline warns about both.
+            ("yanked", "warn", "", "gonelib"),
+            ("yanked", "warn", "", "nolicense"),
         ])
     );
     // The withdrawn gonelib advisory and safelib's "unaffected" range report nothing.
-    assert_eq!(doc["summary"], serde_json::json!({"deny": 4, "warn": 2, "excepted": 0}));
+    assert_eq!(doc["summary"], serde_json::json!({"deny": 4, "warn": 4, "excepted": 0}));
     assert_eq!(doc["policy"]["source"], "built-in");
     assert!(doc["notes"][0].as_str().unwrap().contains("baseline"));
 }
@@ -104,6 +108,9 @@ fn deny_list_and_severity_threshold_come_from_the_policy() {
             ("vulnerability", "warn", "RUSTSEC-2099-0002", "vulnlib"),
             // Unscored: never below a threshold.
             ("vulnerability", "deny", "RUSTSEC-2099-0007", "winlib"),
+            // Yanked is not in this deny list: yanked (gonelib) and unknown (nolicense) warn.
+            ("yanked", "warn", "", "gonelib"),
+            ("yanked", "warn", "", "nolicense"),
         ])
     );
     assert_eq!(doc["policy"]["source"], "file");

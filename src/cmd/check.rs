@@ -32,7 +32,7 @@ fn selected_gates(requested: &[Gate]) -> Vec<Gate> {
 /// Loads the inputs and runs the gates.
 pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
     let needs = gates::needs(gates);
-    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common))?;
+    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
     let findings = gates::run(&loaded.inputs(env.now), gates);
     Ok(report(&loaded, gates, findings, env))
 }
@@ -61,6 +61,14 @@ fn notes(loaded: &Loaded) -> Vec<String> {
     notes.extend(loaded.project.iter().flat_map(|p| p.notes.iter().cloned()));
     if loaded.policy.origin == Origin::BuiltIn {
         notes.push("no spdf.toml or [workspace.metadata.spdf] found: the built-in baseline profile applies (`cargo spdf init` writes a policy)".to_owned());
+    }
+    if let Some(lookup) = loaded.yanked.as_ref().filter(|y| y.skipped_offline) {
+        notes.push(format!(
+            "--offline: the yanked status of {} crates.io packages was not looked up in {}; set {} to a file:// mirror of the index to check it offline",
+            lookup.statuses.len(),
+            lookup.index,
+            crate::yanked::INDEX_URL_VAR
+        ));
     }
     notes
 }

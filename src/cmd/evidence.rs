@@ -16,8 +16,8 @@ use anyhow::Context as _;
 /// Builds and writes the bundle; returns the check's exit code.
 pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Result<u8> {
     let out = evidence::check_destination(&args.out, args.force)?;
-    let needs = Needs { lock: true, db: true, graph: true, project: true };
-    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common))?;
+    let needs = Needs { lock: true, db: true, yanked: true, graph: true, project: true };
+    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
     let findings = gates::run(&loaded.inputs(env.now), &Gate::ALL);
     let report = super::check::report(&loaded, &Gate::ALL, findings.clone(), env);
     let files = files(&loaded, &report, &findings, env, args)?;

@@ -1,6 +1,8 @@
 //! The load phase shared by every subcommand: workspace, policy, and then only what the work
-//! at hand needs (lockfile, advisory database, `cargo metadata` graph).
+//! at hand needs (lockfile, advisory database, yanked status from the index, `cargo metadata`
+//! graph).
 
+use super::Env;
 use crate::advisory_db::{self, AdvisoryDb};
 use crate::cli::CommonArgs;
 use crate::gates::{Inputs, Needs};
@@ -8,7 +10,9 @@ use crate::graph::{self, CargoOptions, Graph};
 use crate::kev::KevCatalog;
 use crate::policy::{self, LoadedPolicy, Stage};
 use crate::project::Project;
+use crate::report::human::Verbosity;
 use crate::workspace::{Lock, Workspace};
+use crate::yanked::{self, Lookup};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 
@@ -24,6 +28,8 @@ pub struct Loaded {
     pub lock: Option<Lock>,
     /// The advisory database, when needed.
     pub db: Option<AdvisoryDb>,
+    /// The yanked status of locked crates.io packages, when needed.
+    pub yanked: Option<Lookup>,
     /// The dependency graph, when needed.
     pub graph: Option<Graph>,
     /// The project's manifests, sources and configuration, when needed.
@@ -39,11 +45,16 @@ impl Loaded {
         stage: Stage,
         needs: Needs,
         cargo: &CargoOptions,
+        env: &Env,
     ) -> anyhow::Result<Self> {
         let ws = Workspace::locate(common.manifest_path.as_deref())?;
         let policy = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), stage)?;
-        let lock = if needs.lock || needs.graph { Some(ws.load_lock()?) } else { None };
+        let lock = if needs.lock || needs.yanked || needs.graph { Some(ws.load_lock()?) } else { None };
         let db = if needs.db { Some(open_db(common, &policy, lock.as_ref())?) } else { None };
+        let yanked = match (&lock, needs.yanked) {
+            (Some(lock), true) => Some(look_up_yanked(lock, env)?),
+            _ => None,
+        };
         let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
         let project = if needs.project { Some(Project::load(&ws, cargo)?) } else { None };
         let kev_path = crate::kev::locate(common.kev.as_deref(), policy.policy.kev.as_deref());
@@ -51,7 +62,7 @@ impl Loaded {
             Some(path) => Some(KevCatalog::load(&path)?),
             None => None,
         };
-        Ok(Loaded { ws, policy, stage, lock, db, graph, project, kev })
+        Ok(Loaded { ws, policy, stage, lock, db, yanked, graph, project, kev })
     }
 
     /// The gates' view of what was loaded.
@@ -61,6 +72,7 @@ impl Loaded {
             lock: self.lock.as_ref(),
             policy: &self.policy.policy,
             db: self.db.as_ref(),
+            yanked: self.yanked.as_ref().map(|y| &y.statuses),
             graph: self.graph.as_ref(),
             project: self.project.as_ref(),
             kev: self.kev.as_ref(),
@@ -89,4 +101,15 @@ fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: Option<&Lock>) -> a
     let crates: BTreeSet<String> =
         lock.iter().flat_map(|l| l.lockfile.packages.iter().map(|p| p.name.as_str().to_owned())).collect();
     AdvisoryDb::open(&location, &crates)
+}
+
+/// The yanked status of the locked crates.io packages: no network under `--offline`, no
+/// progress bar under `-q`.
+fn look_up_yanked(lock: &Lock, env: &Env) -> anyhow::Result<Lookup> {
+    let options = yanked::Options {
+        offline: env.offline,
+        progress: env.verbosity != Verbosity::Quiet,
+        color: env.color,
+    };
+    yanked::look_up(lock, options)
 }

@@ -32,8 +32,9 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
     let loaded = Loaded::load(
         common,
         args.stage,
-        Needs { lock: true, db: true, graph: true, project: false },
+        Needs { lock: true, db: true, yanked: false, graph: true, project: false },
         &cargo,
+        env,
     )?;
     let findings = gates::run(&loaded.inputs(env.now), &[Gate::Advisories]);
     let options = sbom::Options {

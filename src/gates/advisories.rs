@@ -1,5 +1,6 @@
 //! The advisories gate: every locked crates.io package against the RustSec database,
-//! matched exactly as rustsec (and so cargo-audit) matches them.
+//! matched exactly as rustsec (and so cargo-audit) matches them, and (when looked up) whether
+//! each was yanked.
 
 use super::Inputs;
 use crate::advisory_db::{AdvisoryDb, Entry};
@@ -10,7 +11,7 @@ use cargo_lock::Package;
 use rustsec::Advisory;
 use rustsec::advisory::Informational;
 
-/// Checks every locked package, then the database's age.
+/// Checks every locked package, its yanked status when it was looked up, then the database's age.
 pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let (Some(lock), Some(db)) = (inputs.lock, inputs.db) else {
         unreachable!("the loader provides the lockfile and database to the advisories gate");
@@ -24,6 +25,9 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
             finding.at(Some(lock.location(m.package.name.as_str(), &m.package.version.to_string())))
         })
         .collect();
+    if let Some(statuses) = inputs.yanked {
+        findings.extend(super::yanked::check(lock, statuses, inputs.policy));
+    }
     findings.extend(stale(db, inputs));
     findings
 }

@@ -11,6 +11,7 @@ pub mod lints;
 pub mod sources;
 pub mod support;
 pub mod waivers;
+pub mod yanked;
 
 use crate::advisory_db::AdvisoryDb;
 use crate::finding::{Finding, Gate};
@@ -30,6 +31,8 @@ pub struct Inputs<'a> {
     pub policy: &'a Policy,
     /// The advisory database, when a selected gate needs it.
     pub db: Option<&'a AdvisoryDb>,
+    /// The yanked status of every locked crates.io package, when a selected gate needs it.
+    pub yanked: Option<&'a crate::yanked::Statuses>,
     /// The `cargo metadata` graph, when a selected gate needs it.
     pub graph: Option<&'a Graph>,
     /// The project's manifests, sources and configuration, when a selected gate needs them.
@@ -49,6 +52,8 @@ pub struct Needs {
     pub lock: bool,
     /// The advisory database (implies the lockfile: only locked crates are read).
     pub db: bool,
+    /// The yanked status of locked crates.io packages (implies the lockfile; uses the index).
+    pub yanked: bool,
     /// The `cargo metadata` graph.
     pub graph: bool,
     /// The project's manifests, sources and configuration.
@@ -61,6 +66,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
     Needs {
         lock: any(&[Gate::Advisories, Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
         db: any(&[Gate::Advisories, Gate::Build, Gate::Support]),
+        yanked: any(&[Gate::Advisories]),
         graph: any(&[Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
     }

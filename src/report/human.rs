@@ -1,9 +1,12 @@
 //! The human report: findings grouped by package (then by member, then the policy's own),
 //! each saying what to do, and a verdict line. Written to stderr by the command layer.
+//!
+//! Many unknown yanked statuses (offline, or the index unreachable: every crates.io package at
+//! once) are summarized in one block, one line per cause, instead of a heading per package.
 
 use super::{Report, TOOL_NAME, TOOL_VERSION};
 use crate::advisory_db::Identity;
-use crate::finding::{Finding, Level};
+use crate::finding::{Code, Finding, Level};
 use crate::policy::Origin;
 use console::Style;
 use std::collections::BTreeMap;
@@ -66,13 +69,15 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
     if opts.verbosity >= Verbosity::Verbose {
         provenance(report, out, &theme)?;
     }
-    for ((_, heading), findings) in groups(report, opts.verbosity) {
+    let (summarized, listed) = split(report, opts.verbosity);
+    for ((_, heading), findings) in groups(&listed) {
         writeln!(out, "{}", theme.header.apply_to(heading))?;
         for f in findings {
             finding(f, out, &theme, opts.verbosity)?;
         }
         writeln!(out)?;
     }
+    unknown_yanked(&summarized, out, &theme, opts.verbosity)?;
     if opts.verbosity >= Verbosity::Normal {
         for note in &report.notes {
             writeln!(out, "{} {note}", theme.dim.apply_to("note:"))?;
@@ -81,14 +86,32 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
     verdict(report, out, &theme)
 }
 
-/// Findings grouped under a heading, in report order; waived findings are left out when quiet,
-/// warnings too.
-fn groups(report: &Report, verbosity: Verbosity) -> BTreeMap<(u8, String), Vec<&Finding>> {
+/// More unknown yanked statuses than this are summarized in one block.
+const SUMMARIZE_UNKNOWN_YANKED_ABOVE: usize = 5;
+
+/// Packages named per cause in that block, unless verbose.
+const LIST_AT_MOST: usize = 10;
+
+/// The findings to show (waived findings and warnings are left out when quiet), split into
+/// the unknown yanked statuses to summarize (when there are many) and the rest.
+fn split(report: &Report, verbosity: Verbosity) -> (Vec<&Finding>, Vec<&Finding>) {
+    let shown: Vec<&Finding> =
+        report.findings.iter().filter(|f| verbosity != Verbosity::Quiet || f.level == Level::Deny).collect();
+    let unknown = shown.iter().filter(|f| is_unknown_yanked(f)).count();
+    if unknown <= SUMMARIZE_UNKNOWN_YANKED_ABOVE {
+        return (Vec::new(), shown);
+    }
+    shown.into_iter().partition(|f| is_unknown_yanked(f))
+}
+
+fn is_unknown_yanked(f: &Finding) -> bool {
+    f.code == Code::Yanked && f.actual.as_deref() == Some("unknown")
+}
+
+/// Findings grouped under a heading, in report order.
+fn groups<'a>(findings: &[&'a Finding]) -> BTreeMap<(u8, String), Vec<&'a Finding>> {
     let mut groups: BTreeMap<(u8, String), Vec<&Finding>> = BTreeMap::new();
-    for f in &report.findings {
-        if verbosity == Verbosity::Quiet && f.level != Level::Deny {
-            continue;
-        }
+    for &f in findings {
         let key = match (&f.package, &f.member) {
             (Some(p), _) => (1, format!("{} {}", p.name, p.version)),
             (None, Some(m)) => (0, format!("member {m}")),
@@ -135,6 +158,47 @@ fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity
         }
     }
     Ok(())
+}
+
+/// The summarized unknown yanked statuses: one line per level and cause, with its packages.
+fn unknown_yanked(
+    findings: &[&Finding],
+    out: &mut dyn Write,
+    theme: &Theme,
+    verbosity: Verbosity,
+) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let heading = format!("yanked status unknown ({} packages)", findings.len());
+    writeln!(out, "{}", theme.header.apply_to(heading))?;
+    let mut by_cause: BTreeMap<(Level, &str), Vec<&Finding>> = BTreeMap::new();
+    for &f in findings {
+        by_cause.entry((f.level, strip_package_prefix(f))).or_default().push(f);
+    }
+    for ((level, message), same) in by_cause {
+        let (label, style) = theme.level(level);
+        writeln!(out, "  {}: {message}", style.apply_to(format!("{label}[{}]", Code::Yanked)))?;
+        writeln!(out, "    {} {}", theme.dim.apply_to("= packages:"), package_list(&same, verbosity))?;
+        for help in &same[0].help {
+            writeln!(out, "    {} {help}", theme.dim.apply_to("= help:"))?;
+        }
+    }
+    writeln!(out)
+}
+
+/// "a 1.0.0, b 2.1.0, and 12 more (-v lists them all)".
+fn package_list(findings: &[&Finding], verbosity: Verbosity) -> String {
+    let names: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f.package.as_ref())
+        .map(|p| format!("{} {}", p.name, p.version))
+        .collect();
+    if verbosity >= Verbosity::Verbose || names.len() <= LIST_AT_MOST {
+        return names.join(", ");
+    }
+    let more = names.len() - LIST_AT_MOST;
+    format!("{}, and {more} more (-v lists them all)", names[..LIST_AT_MOST].join(", "))
 }
 
 /// Under a package heading, "name version: " at the start of a message repeats the heading.

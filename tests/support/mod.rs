@@ -2,6 +2,7 @@
 #![allow(dead_code, reason = "each test crate uses a different subset")]
 
 pub mod cdx;
+pub mod index_server;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -21,6 +22,16 @@ pub fn shared() -> PathBuf {
 /// The fixture advisory database.
 pub fn fixture_db() -> PathBuf {
     fixtures().join("advisory-db")
+}
+
+/// The fixture stand-in for the crates.io sparse index (`fixtures/index/`).
+pub fn fixture_index() -> PathBuf {
+    fixtures().join("index")
+}
+
+/// `fixtures/index/` as a `file://` URL, for `CARGO_SPDF_INDEX_URL`.
+pub fn fixture_index_url() -> String {
+    url::Url::from_directory_path(fixture_index()).unwrap().to_string()
 }
 
 /// A copy of `fixtures/workspaces/<name>` in a temporary directory, so a test can add files.
@@ -47,6 +58,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// `cargo-spdf` run in `dir` with an environment that does not leak the developer's settings.
+/// Yanked status is read from the fixture index, so no test reaches crates.io.
 pub fn spdf(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cargo-spdf"));
     cmd.current_dir(dir);
@@ -59,9 +71,16 @@ pub fn spdf(dir: &Path) -> assert_cmd::Command {
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
         "CI",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
     ] {
         cmd.env_remove(var);
     }
+    cmd.env("CARGO_SPDF_INDEX_URL", fixture_index_url());
     cmd
 }
 
