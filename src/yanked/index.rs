@@ -156,10 +156,7 @@ impl Index {
             return Ok(Fetched::Versions(entry.versions.clone()));
         }
         let url = base.join(path).map_err(|e| format!("{base}{path}: {e}"))?;
-        let answer = request(agent, &url, cached).map_err(|failure| match failure {
-            Failure::Unreachable(error) => self.unreachable.get_or_init(|| error).clone(),
-            Failure::Other(error) => error,
-        })?;
+        let answer = self.request_with_retries(agent, &url, cached)?;
         match answer {
             Answer::Entry(entry) => {
                 if let Some(cache) = cache {
@@ -168,6 +165,30 @@ impl Index {
                 Ok(Fetched::Versions(entry.versions))
             }
             Answer::NotFound => Ok(Fetched::NotFound),
+        }
+    }
+}
+
+impl Index {
+    /// A request, tried up to three times when the index cannot be reached (a transient name
+    /// resolution or connection failure), before every later lookup is told it is unreachable.
+    fn request_with_retries(&self, agent: &ureq::Agent, url: &Url, cached: Option<Entry>) -> Result<Answer, String> {
+        let mut attempt = 0;
+        loop {
+            match request(agent, url, cached.clone()) {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::Other(error)) => return Err(error),
+                Err(Failure::Unreachable(error)) => {
+                    if let Some(known) = self.unreachable.get() {
+                        return Err(known.clone());
+                    }
+                    if attempt == 2 {
+                        return Err(self.unreachable.get_or_init(|| error).clone());
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(250 * 4u64.pow(attempt)));
+                    attempt += 1;
+                }
+            }
         }
     }
 }
