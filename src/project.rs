@@ -100,7 +100,8 @@ impl Project {
             Err(e) => {
                 // A toolchain pinned in rust-toolchain.toml but not installed: judge lint names
                 // with the default toolchain, and say so.
-                let fallback = Toolchain::detect(&std::env::temp_dir()).map_err(|_| e)?;
+                // When the default toolchain fails too, the pinned one's error is the one to show.
+                let Ok(fallback) = Toolchain::detect(&std::env::temp_dir()) else { return Err(e) };
                 notes.push(format!(
                     "the toolchain pinned in the workspace is not installed; lint names were checked against {}",
                     fallback.rustc_version

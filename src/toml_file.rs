@@ -127,7 +127,7 @@ mod tests {
     fn parse_errors_name_file_line_and_column() {
         #[derive(serde::Deserialize, Debug)]
         #[serde(deny_unknown_fields)]
-        #[allow(dead_code, reason = "only the error is inspected")]
+        #[expect(dead_code, reason = "only the error is inspected")]
         struct T {
             a: u32,
         }

@@ -155,7 +155,7 @@ fn progress_bar(lookups: usize, options: Options) -> ProgressBar {
     if !options.progress || lookups <= PROGRESS_ABOVE || !console::Term::stderr().is_term() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(lookups as u64), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(u64::try_from(lookups).ok(), ProgressDrawTarget::stderr());
     let template = if options.color {
         "{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}"
     } else {

@@ -1,5 +1,12 @@
 //! `cargo spdf check`, advisories gate: findings, levels, waivers, exit codes, over the demo
 //! fixture workspace and the fixture advisory database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 
@@ -80,7 +87,7 @@ fn findings_point_at_the_cargo_lock_entry() {
     let (_, doc) = check_json(ws.path(), &[]);
     let lock = std::fs::read_to_string(ws.path().join("Cargo.lock")).unwrap();
     for f in doc["findings"].as_array().unwrap() {
-        let line = f["location"]["line"].as_u64().unwrap() as usize;
+        let line = usize::try_from(f["location"]["line"].as_u64().unwrap()).unwrap();
         assert_eq!(f["location"]["file"], "Cargo.lock");
         let text = lock.lines().nth(line - 1).unwrap();
         assert_eq!(text, format!("name = \"{}\"", f["package"]["name"].as_str().unwrap()));

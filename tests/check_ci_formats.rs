@@ -1,5 +1,12 @@
 //! `cargo spdf check --format sarif|junit|github`: the CI formats, over the demo fixture
 //! workspace and the fixture advisory database, compared finding by finding with the JSON report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 
@@ -144,7 +151,7 @@ fn sarif_has_one_result_per_finding_with_its_level() {
             assert!(r["message"]["text"].as_str().unwrap().starts_with(f["message"].as_str().unwrap()));
         }
         let errors = results(&log).iter().filter(|r| r["level"] == "error").count();
-        assert_eq!(errors as u64, doc["summary"]["deny"].as_u64().unwrap());
+        assert_eq!(u64::try_from(errors).unwrap(), doc["summary"]["deny"].as_u64().unwrap());
     }
 }
 
@@ -153,7 +160,7 @@ fn sarif_waived_results_are_suppressed_with_the_reason() {
     let case = Case::waivers();
     let (doc, log) = (case.json(), case.sarif());
     let notes: Vec<_> = results(&log).iter().filter(|r| r["level"] == "note").collect();
-    assert_eq!(notes.len() as u64, doc["summary"]["excepted"].as_u64().unwrap());
+    assert_eq!(u64::try_from(notes.len()).unwrap(), doc["summary"]["excepted"].as_u64().unwrap());
     for (f, r) in findings(&doc).iter().zip(results(&log)) {
         let suppressions = r["suppressions"].as_array();
         if f["level"] != "excepted" {
@@ -182,7 +189,7 @@ fn sarif_results_point_at_the_line_that_causes_them() {
             let at = &r["locations"][0]["physicalLocation"];
             assert_eq!(at["artifactLocation"]["uriBaseId"], "%SRCROOT%");
             let uri = at["artifactLocation"]["uri"].as_str().unwrap();
-            let line = at["region"]["startLine"].as_u64().unwrap() as usize;
+            let line = usize::try_from(at["region"]["startLine"].as_u64().unwrap()).unwrap();
             assert!(line >= 1);
             assert_eq!(uri, f["location"]["file"], "{f}");
             let text = std::fs::read_to_string(case.path().join(uri)).unwrap();
@@ -208,7 +215,7 @@ fn sarif_rules_are_the_finding_codes() {
         assert_eq!(ids.iter().copied().collect::<BTreeSet<_>>(), codes);
         assert_eq!(ids.len(), codes.len(), "one rule per code");
         for r in results(&log) {
-            let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+            let rule = &rules[usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap()];
             assert_eq!(rule["id"], r["ruleId"]);
             assert!(!rule["shortDescription"]["text"].as_str().unwrap().is_empty());
         }
@@ -376,7 +383,7 @@ fn junit_is_well_formed_with_one_failure_per_deny_finding() {
         assert_eq!(junit.suites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["advisories"]);
         let failures: Vec<&String> =
             junit.suites.iter().flat_map(|s| &s.cases).flat_map(|c| &c.failures).collect();
-        assert_eq!(failures.len() as u64, doc["summary"]["deny"].as_u64().unwrap());
+        assert_eq!(u64::try_from(failures.len()).unwrap(), doc["summary"]["deny"].as_u64().unwrap());
         let deny_codes: Vec<&str> = findings(&doc)
             .iter()
             .filter(|f| f["level"] == "deny")

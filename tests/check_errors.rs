@@ -1,5 +1,12 @@
 //! Bad inputs: every one is exit code 2 with a message naming the file (and line), and nothing
 //! is written.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

@@ -1,4 +1,11 @@
 //! KEV: advisories whose CVE is in CISA's Known Exploited Vulnerabilities catalog.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

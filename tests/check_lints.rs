@@ -1,5 +1,12 @@
 //! The lints gate, one test per precedence rule of ../shared/docs/LINTS.md section 1.3, over
 //! workspaces written by the tests, plus the four-member fixture of the issue.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

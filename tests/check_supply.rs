@@ -1,6 +1,13 @@
 //! The sources, bans and licenses gates over the supply fixture: crates.io stand-ins, a second
 //! registry (vendored through source replacement), git dependencies made by the tests, and a
 //! path dependency outside the workspace.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

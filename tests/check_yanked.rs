@@ -1,6 +1,13 @@
 //! The yanked check of the advisories gate: yanked, not yanked, not in the index, offline, an
 //! unreachable index, and the HTTP path with its cache, all against local stand-ins for the
 //! crates.io index (the fixture directory, or a loopback server serving it).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 
@@ -69,7 +76,7 @@ fn a_yanked_version_warns_under_the_baseline() {
     assert_eq!(gone["gate"], "advisories");
     assert_eq!(gone["package"], serde_json::json!({"name": "gonelib", "version": "1.0.0"}));
     let lock = std::fs::read_to_string(ws.path().join("Cargo.lock")).unwrap();
-    let line = gone["location"]["line"].as_u64().unwrap() as usize;
+    let line = usize::try_from(gone["location"]["line"].as_u64().unwrap()).unwrap();
     assert_eq!(lock.lines().nth(line - 1), Some("name = \"gonelib\""));
 }
 

@@ -1,5 +1,12 @@
 //! `cargo spdf evidence` and `cargo spdf verify`: the bundle's files and digests, its
 //! determinism, its refusal to overwrite, no partial bundle on failure, and signatures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

@@ -1,6 +1,13 @@
 //! The lints gate's static verdict against what the compiler does: clippy, run on the
 //! four-member fixture (every member uses `unsafe` and `unwrap`), reports a required lint in
 //! exactly the members where the gate says it is in force.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

@@ -2,6 +2,13 @@
 //! ../shared, `cargo spdf check` reports exactly the (kind, advisory, package, version) set that
 //! `cargo audit --db ../shared/advisory-db --no-fetch --json` reports. The expected sets are
 //! cargo-audit's own output, recorded by bench/parity.sh.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

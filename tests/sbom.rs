@@ -1,4 +1,11 @@
 //! `cargo spdf sbom`: scope, identity, licences, supplier, FDA support data, VEX, determinism.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 
@@ -25,7 +32,7 @@ fn demo(args: &[&str]) -> Value {
 }
 
 fn component<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
-    doc["components"].as_array().unwrap().iter().find(|c| c["name"] == name)
+    doc["components"].as_array()?.iter().find(|c| c["name"] == name)
 }
 
 fn property<'a>(c: &'a Value, name: &str) -> Option<&'a str> {

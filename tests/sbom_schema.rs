@@ -1,5 +1,12 @@
 //! Every SBOM format and spec version validates against the official CycloneDX schemas, for the
 //! demo fixture and for the old-crates workspace (real dependency graph, real advisories).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on anything unexpected"
+)]
 
 mod support;
 

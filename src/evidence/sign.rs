@@ -36,7 +36,7 @@ pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> anyhow::R
         bail!("the signature is {} bytes long; an Ed25519 signature has 64", signature.len());
     };
     key.verify(message, &Signature::from_bytes(&bytes))
-        .map_err(|_| anyhow::anyhow!("the signature does not match SHA256SUMS and this key"))
+        .map_err(|e| anyhow::anyhow!("the signature does not match SHA256SUMS and this key ({e})"))
 }
 
 #[cfg(test)]

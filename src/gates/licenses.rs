@@ -9,6 +9,10 @@ use crate::policy::LicensesPolicy;
 use spdx::{Expression, LicenseId, LicenseItem, LicenseReq, ParseMode};
 
 /// Runs the gate over the product's components (members and their normal and build dependencies).
+#[expect(
+    clippy::unreachable,
+    reason = "the loader provides every input the selected gates need (gates::needs)"
+)]
 pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let (Some(graph), Some(lock)) = (inputs.graph, inputs.lock) else {
         unreachable!("the loader provides the graph and lockfile to the licenses gate");

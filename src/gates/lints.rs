@@ -13,6 +13,10 @@ use crate::policy::{LintException, LintsPolicy, Requirement};
 use crate::project::{MemberProject, Project};
 
 /// Runs the gate.
+#[expect(
+    clippy::unreachable,
+    reason = "the loader provides every input the selected gates need (gates::needs)"
+)]
 pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let Some(project) = inputs.project else {
         unreachable!("the loader provides the project to the lints gate");

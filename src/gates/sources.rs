@@ -8,6 +8,10 @@ use crate::graph::Source;
 use crate::policy::SourcesPolicy;
 
 /// Runs the gate.
+#[expect(
+    clippy::unreachable,
+    reason = "the loader provides every input the selected gates need (gates::needs)"
+)]
 pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let (Some(graph), Some(lock)) = (inputs.graph, inputs.lock) else {
         unreachable!("the loader provides the graph and lockfile to the sources gate");

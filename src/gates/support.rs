@@ -10,6 +10,10 @@ use crate::support::{Support, SupportSource};
 
 /// Reports components without a level of support or justification (`support-missing`) and
 /// components past their end of support (`support-ended`).
+#[expect(
+    clippy::unreachable,
+    reason = "the loader provides every input the selected gates need (gates::needs)"
+)]
 pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
     let (Some(graph), Some(lock), Some(db)) = (inputs.graph, inputs.lock, inputs.db) else {
         unreachable!("the loader provides the graph, lockfile and database to the support gate");

@@ -139,7 +139,8 @@ impl LintDb {
             .chain(self.groups.keys())
             .map(|k| (strsim::levenshtein(k, name), k.as_str()))
             .filter(|(d, k)| {
-                *d <= 3.max(name.len() / 5) && k.starts_with("clippy::") == name.starts_with("clippy::")
+                *d <= 3.max(name.len().div_euclid(5))
+                    && k.starts_with("clippy::") == name.starts_with("clippy::")
             })
             .min()
             .map(|(_, k)| k)

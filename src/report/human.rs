@@ -78,6 +78,15 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
         writeln!(out)?;
     }
     unknown_yanked(&summarized, out, &theme, opts.verbosity)?;
+    let waived = report.summary().excepted;
+    if opts.verbosity == Verbosity::Normal && waived > 0 {
+        let what = if waived == 1 { "finding is" } else { "findings are" };
+        writeln!(
+            out,
+            "{} {waived} {what} waived or documented as deviations in the policy; `-v` lists them",
+            theme.dim.apply_to("note:")
+        )?;
+    }
     if opts.verbosity >= Verbosity::Normal {
         for note in &report.notes {
             writeln!(out, "{} {note}", theme.dim.apply_to("note:"))?;
@@ -95,8 +104,15 @@ const LIST_AT_MOST: usize = 10;
 /// The findings to show (waived findings and warnings are left out when quiet), split into
 /// the unknown yanked statuses to summarize (when there are many) and the rest.
 fn split(report: &Report, verbosity: Verbosity) -> (Vec<&Finding>, Vec<&Finding>) {
-    let shown: Vec<&Finding> =
-        report.findings.iter().filter(|f| verbosity != Verbosity::Quiet || f.level == Level::Deny).collect();
+    let shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| match verbosity {
+            Verbosity::Quiet => f.level == Level::Deny,
+            Verbosity::Normal => f.level != Level::Excepted,
+            Verbosity::Verbose => true,
+        })
+        .collect();
     let unknown = shown.iter().filter(|f| is_unknown_yanked(f)).count();
     if unknown <= SUMMARIZE_UNKNOWN_YANKED_ABOVE {
         return (Vec::new(), shown);

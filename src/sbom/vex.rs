@@ -77,8 +77,8 @@ fn rating(vector: Option<&str>, score: Option<f64>, severity: Option<&str>) -> O
     } else {
         ScoreMethod::CVSSv2
     };
-    #[allow(clippy::cast_possible_truncation, reason = "CVSS scores have one decimal")]
-    let score = score.and_then(|s| Score::from_f32(s as f32));
+    // CVSS scores have one decimal, so going through their text loses nothing (and needs no cast).
+    let score = score.and_then(|s| format!("{s:.1}").parse::<f32>().ok()).and_then(Score::from_f32);
     let severity = severity.map(|s| match s {
         "critical" => Severity::Critical,
         "high" => Severity::High,

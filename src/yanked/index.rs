@@ -172,7 +172,12 @@ impl Index {
 impl Index {
     /// A request, tried up to three times when the index cannot be reached (a transient name
     /// resolution or connection failure), before every later lookup is told it is unreachable.
-    fn request_with_retries(&self, agent: &ureq::Agent, url: &Url, cached: Option<Entry>) -> Result<Answer, String> {
+    fn request_with_retries(
+        &self,
+        agent: &ureq::Agent,
+        url: &Url,
+        cached: Option<Entry>,
+    ) -> Result<Answer, String> {
         let mut attempt = 0;
         loop {
             match request(agent, url, cached.clone()) {

@@ -166,7 +166,7 @@ impl Lines<'_> {
 }
 
 fn utf8<B: AsRef<[u8]> + ?Sized>(bytes: &B) -> Result<String, String> {
-    String::from_utf8(bytes.as_ref().to_vec()).map_err(|_| "invalid UTF-8".to_string())
+    String::from_utf8(bytes.as_ref().to_vec()).map_err(|e| format!("invalid UTF-8: {e}"))
 }
 
 fn parse_document(xml: &str) -> Result<Node, String> {
@@ -180,11 +180,11 @@ fn parse_document(xml: &str) -> Result<Node, String> {
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     loop {
-        let start = reader.buffer_position() as usize;
+        let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(e) => {
-                let line = lines.at(reader.buffer_position() as usize);
+                let line = lines.at(usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX));
                 return Err(format!("line {line}: malformed XML: {e}"));
             }
         };
@@ -623,15 +623,15 @@ fn xs_children<'n>(node: &'n Node, ctx: &Ctx) -> Result<Vec<&'n Node>, String> {
 }
 
 fn occurs(node: &Node, ctx: &Ctx) -> Result<(usize, Option<usize>), String> {
-    let bad = |v: &str| ctx.err(node, format!("bad occurrence value {v:?}"));
+    let bad = |v: &str, e: std::num::ParseIntError| ctx.err(node, format!("bad occurrence value {v:?}: {e}"));
     let min = match node.attr("minOccurs") {
-        Some(v) => v.trim().parse().map_err(|_| bad(v))?,
+        Some(v) => v.trim().parse().map_err(|e| bad(v, e))?,
         None => 1,
     };
     let max = match node.attr("maxOccurs").map(str::trim) {
         None => Some(1),
         Some("unbounded") => None,
-        Some(v) => Some(v.parse().map_err(|_| bad(v))?),
+        Some(v) => Some(v.parse().map_err(|e| bad(v, e))?),
     };
     Ok((min, max))
 }
@@ -1017,8 +1017,12 @@ impl Schema {
     /// Reads one facet into `f`; `Ok(false)` if `node` is not a facet.
     fn facet(&mut self, f: &mut Facets, node: &Node, ctx: &Ctx) -> Result<bool, String> {
         let value = node.attr("value").unwrap_or("");
-        let size =
-            || value.trim().parse::<usize>().map_err(|_| ctx.err(node, format!("bad facet value {value:?}")));
+        let size = || {
+            value
+                .trim()
+                .parse::<usize>()
+                .map_err(|e| ctx.err(node, format!("bad facet value {value:?}: {e}")))
+        };
         match node.name.as_str() {
             "enumeration" => f.enumeration.push(value.to_string()),
             "pattern" => match Regex::new(value) {
@@ -1496,14 +1500,14 @@ const BUILTINS: &[(&str, Kind)] = &[
     ("positiveInteger", Kind::Integer(Some(1), None)),
     ("nonPositiveInteger", Kind::Integer(None, Some(0))),
     ("negativeInteger", Kind::Integer(None, Some(-1))),
-    ("long", int(i64::MIN as i128, i64::MAX as i128)),
-    ("int", int(i32::MIN as i128, i32::MAX as i128)),
-    ("short", int(i16::MIN as i128, i16::MAX as i128)),
-    ("byte", int(i8::MIN as i128, i8::MAX as i128)),
-    ("unsignedLong", int(0, u64::MAX as i128)),
-    ("unsignedInt", int(0, u32::MAX as i128)),
-    ("unsignedShort", int(0, u16::MAX as i128)),
-    ("unsignedByte", int(0, u8::MAX as i128)),
+    ("long", int(-9_223_372_036_854_775_808, 9_223_372_036_854_775_807)),
+    ("int", int(-2_147_483_648, 2_147_483_647)),
+    ("short", int(-32_768, 32_767)),
+    ("byte", int(-128, 127)),
+    ("unsignedLong", int(0, 18_446_744_073_709_551_615)),
+    ("unsignedInt", int(0, 4_294_967_295)),
+    ("unsignedShort", int(0, 65_535)),
+    ("unsignedByte", int(0, 255)),
     ("duration", Kind::Duration),
     ("dateTime", Kind::Dated(DATE_TIME)),
     ("date", Kind::Dated(DATE)),
@@ -1936,7 +1940,7 @@ impl RegexParser {
             self.pos += 1;
         }
         let digits: String = self.chars[start..self.pos].iter().collect();
-        digits.parse().map_err(|_| format!("bad number in quantifier at {start}"))
+        digits.parse().map_err(|e| format!("bad number in quantifier at {start}: {e}"))
     }
 
     fn atom(&mut self) -> Result<Ast, String> {
