@@ -6,7 +6,9 @@ mod support;
 use support::*;
 
 fn package(extra: &str) -> String {
-    format!("[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.81\"\n\n{extra}")
+    format!(
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.81\"\n\n{extra}"
+    )
 }
 
 const RELEASE_OK: &str = "[profile.release]\noverflow-checks = true\nincremental = false\npanic = \"abort\"\ndebug-assertions = false\n";
@@ -27,7 +29,13 @@ fn messages(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)>
         .unwrap()
         .iter()
         .filter(|f| f["code"] != "toolchain-advisory")
-        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["message"].as_str().unwrap().to_owned(), f["location"].clone()))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+                f["location"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -47,7 +55,9 @@ fn medical_release_without_overflow_checks_points_at_the_root_manifest() {
 #[test]
 fn what_defeats_the_release_profile() {
     let policy = "[build]\nrelease = { overflow-checks = true }\n";
-    let per_package = format!("{RELEASE_OK}\n[profile.release.package.a]\noverflow-checks = false\n\n[profile.ship]\ninherits = \"release\"\noverflow-checks = false\n");
+    let per_package = format!(
+        "{RELEASE_OK}\n[profile.release.package.a]\noverflow-checks = false\n\n[profile.ship]\ninherits = \"release\"\noverflow-checks = false\n"
+    );
     let doc = build(&[("Cargo.toml", &package(&per_package)), ("spdf.toml", policy)], &[]);
     let found = messages(&doc);
     assert_eq!(found.len(), 2, "{found:#?}");
@@ -55,17 +65,26 @@ fn what_defeats_the_release_profile() {
     assert!(found.iter().any(|f| f.1.contains("[profile.ship] sets overflow-checks = false")));
 
     let config = "[profile.release]\noverflow-checks = false\n";
-    let doc = build(&[("Cargo.toml", &package(RELEASE_OK)), ("spdf.toml", policy), (".cargo/config.toml", config)], &[]);
+    let doc = build(
+        &[("Cargo.toml", &package(RELEASE_OK)), ("spdf.toml", policy), (".cargo/config.toml", config)],
+        &[],
+    );
     let found = messages(&doc);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].2, serde_json::json!({"file": ".cargo/config.toml", "line": 2}));
 
-    let doc = build(&[("Cargo.toml", &package(RELEASE_OK)), ("spdf.toml", policy)], &[("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "false")]);
+    let doc = build(
+        &[("Cargo.toml", &package(RELEASE_OK)), ("spdf.toml", policy)],
+        &[("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "false")],
+    );
     let found = messages(&doc);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].2["file"], "$CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS");
 
-    let doc = build(&[("Cargo.toml", &package(RELEASE_OK)), ("spdf.toml", policy)], &[("RUSTFLAGS", "-C overflow-checks=off")]);
+    let doc = build(
+        &[("Cargo.toml", &package(RELEASE_OK)), ("spdf.toml", policy)],
+        &[("RUSTFLAGS", "-C overflow-checks=off")],
+    );
     let found = messages(&doc);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].1.contains("-C overflow-checks=off"));
@@ -73,7 +92,13 @@ fn what_defeats_the_release_profile() {
 
 #[test]
 fn dev_and_test_must_keep_their_checks() {
-    let doc = build(&[("Cargo.toml", &package("[profile.dev]\ndebug-assertions = false\n[profile.test]\noverflow-checks = false\n"))], &[]);
+    let doc = build(
+        &[(
+            "Cargo.toml",
+            &package("[profile.dev]\ndebug-assertions = false\n[profile.test]\noverflow-checks = false\n"),
+        )],
+        &[],
+    );
     let found = messages(&doc);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found.iter().all(|f| f.0 == "build-setting"));
@@ -82,7 +107,14 @@ fn dev_and_test_must_keep_their_checks() {
 #[test]
 fn toolchain_pin_and_rust_version() {
     let policy = "[build]\nrequire-toolchain-pin = true\nmin-rust-version = \"1.81\"\n";
-    let stable = build(&[("Cargo.toml", &package("")), ("spdf.toml", policy), ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n")], &[]);
+    let stable = build(
+        &[
+            ("Cargo.toml", &package("")),
+            ("spdf.toml", policy),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n"),
+        ],
+        &[],
+    );
     let found = messages(&stable);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].0, "toolchain-unpinned");
@@ -104,7 +136,9 @@ fn lockfile_missing_or_untracked() {
     assert_eq!(code, 1);
     assert!(doc["findings"].as_array().unwrap().iter().any(|f| f["code"] == "lockfile-missing"));
     std::fs::write(ws.path().join("Cargo.lock"), "version = 4\n").unwrap();
-    let git = |args: &[&str]| std::process::Command::new("git").arg("-C").arg(ws.path()).args(args).output().unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git").arg("-C").arg(ws.path()).args(args).output().unwrap()
+    };
     git(&["init", "-q"]);
     let (_, doc) = check_gates(ws.path(), &["build"], &[], &[]);
     let f = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "lockfile-missing").unwrap();
@@ -117,17 +151,41 @@ fn lockfile_missing_or_untracked() {
 #[test]
 fn risky_configuration() {
     let config = "[build]\nrustflags = [\"-Zshare-generics\", \"-C\", \"target-feature=+avx2\"]\nrustc-wrapper = \"sccache\"\n\n[unstable]\nbuild-std = [\"core\"]\n";
-    let doc = build(&[("Cargo.toml", &package("")), ("spdf.toml", "profile = \"firmware\"\n[build]\nrelease = {}\ndev = {}\n"), (".cargo/config.toml", config)], &[]);
+    let doc = build(
+        &[
+            ("Cargo.toml", &package("")),
+            ("spdf.toml", "profile = \"firmware\"\n[build]\nrelease = {}\ndev = {}\n"),
+            (".cargo/config.toml", config),
+        ],
+        &[],
+    );
     let found = messages(&doc);
     let text: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
     assert!(text.iter().any(|m| m.contains("-Zshare-generics")), "{text:#?}");
     assert!(text.iter().any(|m| m.contains("target-feature=+avx2")), "{text:#?}");
     assert!(text.iter().any(|m| m.contains("rustc-wrapper")), "{text:#?}");
     assert!(text.iter().any(|m| m.contains("[unstable]")), "{text:#?}");
-    assert!(doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "build-setting").all(|f| f["level"] == "deny"));
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "build-setting")
+            .all(|f| f["level"] == "deny")
+    );
     // Under baseline the same settings warn.
-    let doc = build(&[("Cargo.toml", &package("")), (".cargo/config.toml", config)], &[("RUSTC_WRAPPER", "sccache")]);
-    assert!(doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "build-setting").all(|f| f["level"] == "warn"));
+    let doc = build(
+        &[("Cargo.toml", &package("")), (".cargo/config.toml", config)],
+        &[("RUSTC_WRAPPER", "sccache")],
+    );
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "build-setting")
+            .all(|f| f["level"] == "warn")
+    );
 }
 
 #[test]
@@ -141,14 +199,25 @@ fn a_toolchain_pinned_to_1_58_0_has_cve_2022_21658() {
         .unwrap();
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let doc = json(&out);
-    let ids: Vec<&str> = doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "toolchain-advisory").map(|f| f["advisory"]["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "toolchain-advisory")
+        .map(|f| f["advisory"]["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"CVE-2022-21658"), "{ids:?}");
-    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["advisory"]["id"] == "CVE-2022-21658").unwrap();
+    let f =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["advisory"]["id"] == "CVE-2022-21658").unwrap();
     assert_eq!(f["package"], serde_json::json!({"name": "std", "version": "1.58.0"}));
     assert_eq!(f["required"], ">=1.58.1");
     assert_eq!(f["location"], serde_json::json!({"file": "rust-toolchain.toml", "line": 2}));
     // A current toolchain is not affected.
     std::fs::write(ws.path().join("rust-toolchain.toml"), "[toolchain]\nchannel = \"1.95.0\"\n").unwrap();
-    let out = spdf(ws.path()).args(["check", "--offline", "--gate", "build", "--format", "json", "--db"]).arg(shared().join("advisory-db")).output().unwrap();
+    let out = spdf(ws.path())
+        .args(["check", "--offline", "--gate", "build", "--format", "json", "--db"])
+        .arg(shared().join("advisory-db"))
+        .output()
+        .unwrap();
     assert!(json(&out)["findings"].as_array().unwrap().iter().all(|f| f["code"] != "toolchain-advisory"));
 }

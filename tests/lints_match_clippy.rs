@@ -20,7 +20,16 @@ fn static_verdict_matches_clippy() {
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["clippy", "--workspace", "--offline", "--keep-going", "--message-format=json", "--", "--cap-lints", "warn"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--offline",
+            "--keep-going",
+            "--message-format=json",
+            "--",
+            "--cap-lints",
+            "warn",
+        ])
         .current_dir(ws.path())
         .env_remove("RUSTFLAGS")
         .env("CARGO_TARGET_DIR", ws.path().join("target"))
@@ -30,7 +39,11 @@ fn static_verdict_matches_clippy() {
     let mut reported = BTreeSet::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-        let (Some(code), Some(target)) = (msg["message"]["code"]["code"].as_str(), msg["target"]["name"].as_str()) else { continue };
+        let (Some(code), Some(target)) =
+            (msg["message"]["code"]["code"].as_str(), msg["target"]["name"].as_str())
+        else {
+            continue;
+        };
         if code == "unsafe_code" || code == "clippy::unwrap_used" {
             reported.insert((target.replace('_', "-"), code.to_owned()));
         }
