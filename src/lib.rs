@@ -40,6 +40,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
     let result = cmd::Env::resolve(&args.common).and_then(|env| match &args.command {
         Command::Check(check) => cmd::check::run(&args.common, check, &env),
         Command::Sbom(sbom) => cmd::sbom::run(&args.common, sbom, &env),
+        Command::Db(db) => cmd::db::run(&args.common, db, &env),
     });
     match result {
         Ok(code) => code,

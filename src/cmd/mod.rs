@@ -1,6 +1,7 @@
 //! One file per subcommand: each resolves its settings, loads, runs the gates and renders.
 
 pub mod check;
+pub mod db;
 pub mod load;
 pub mod sbom;
 
