@@ -35,6 +35,8 @@ pub enum Command {
     Sbom(SbomArgs),
     /// Fetch the advisory database with git, or describe the one in use.
     Db(DbArgs),
+    /// Write a commented spdf.toml for a built-in profile at the workspace root.
+    Init(InitArgs),
 }
 
 /// Options shared by every subcommand, cargo-style.
@@ -190,6 +192,17 @@ pub enum DbInfoFormat {
     Human,
     /// The cargo-spdf/db-info/v1 object.
     Json,
+}
+
+/// `cargo spdf init`.
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// The built-in profile the policy starts from.
+    #[arg(long, value_enum, default_value = "baseline")]
+    pub profile: crate::policy::Profile,
+    /// Replace an existing spdf.toml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Makes `cargo-spdf check` and `cargo spdf check` parse the same: cargo passes "spdf" as the

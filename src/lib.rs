@@ -41,6 +41,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Check(check) => cmd::check::run(&args.common, check, &env),
         Command::Sbom(sbom) => cmd::sbom::run(&args.common, sbom, &env),
         Command::Db(db) => cmd::db::run(&args.common, db, &env),
+        Command::Init(init) => cmd::init::run(&args.common, init, &env),
     });
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod db;
+pub mod init;
 pub mod load;
 pub mod sbom;
 
