@@ -33,6 +33,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a CycloneDX SBOM of the product, with FDA support data and vulnerabilities (VEX).
     Sbom(SbomArgs),
+    /// Fetch the advisory database with git, or describe the one in use.
+    Db(DbArgs),
+    /// Write a commented spdf.toml for a built-in profile at the workspace root.
+    Init(InitArgs),
     /// Write the release evidence bundle (SBOM, VEX, reports, FDA addendum, provenance, SHA256SUMS).
     Evidence(EvidenceArgs),
     /// Check an evidence bundle's digests (and signature).
@@ -184,6 +188,53 @@ pub enum CheckFormat {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+}
+
+/// `cargo spdf db`.
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// What to do with the database.
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+/// `cargo spdf db fetch|info`.
+#[derive(Debug, Subcommand, Clone)]
+pub enum DbCommand {
+    /// Clone the advisory database into its place (--db, advisories.db, CARGO_SPDF_DB, or
+    /// ~/.cargo/advisory-db), or update it when it is already a git checkout.
+    Fetch {
+        /// Git URL or local path to fetch from (default: CARGO_SPDF_DB_URL, else the checkout's
+        /// origin, else github.com/rustsec/advisory-db).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+    /// Show which database is used, where it was found, its commit or digest, age and size.
+    Info {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: DbInfoFormat,
+    },
+}
+
+/// `db info --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbInfoFormat {
+    /// Lines for people.
+    Human,
+    /// The cargo-spdf/db-info/v1 object.
+    Json,
+}
+
+/// `cargo spdf init`.
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// The built-in profile the policy starts from.
+    #[arg(long, value_enum, default_value = "baseline")]
+    pub profile: crate::policy::Profile,
+    /// Replace an existing spdf.toml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Makes `cargo-spdf check` and `cargo spdf check` parse the same: cargo passes "spdf" as the

@@ -95,9 +95,11 @@ impl CargoOptions {
 }
 
 /// Opens the database, reading the advisories of the locked crates (none without a lockfile) and
-/// of the toolchain.
+/// of the toolchain; a database missing from the default location is fetched first (see
+/// [`super::db::fetch_if_missing`]).
 fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: Option<&Lock>) -> anyhow::Result<AdvisoryDb> {
     let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
+    super::db::fetch_if_missing(&location, common)?;
     let crates: BTreeSet<String> =
         lock.iter().flat_map(|l| l.lockfile.packages.iter().map(|p| p.name.as_str().to_owned())).collect();
     AdvisoryDb::open(&location, &crates)

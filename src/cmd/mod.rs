@@ -1,7 +1,9 @@
 //! One file per subcommand: each resolves its settings, loads, runs the gates and renders.
 
 pub mod check;
+pub mod db;
 pub mod evidence;
+pub mod init;
 pub mod load;
 pub mod sbom;
 pub mod verify;

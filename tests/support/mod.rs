@@ -81,8 +81,14 @@ pub fn spdf(dir: &Path) -> assert_cmd::Command {
         cmd.env_remove(var);
     }
     cmd.env("CARGO_SPDF_INDEX_URL", fixture_index_url());
+    // A test that forgets --db and --offline must not clone the real database from the network:
+    // the automatic fetch into the default location then fails at once, offline.
+    cmd.env("CARGO_SPDF_DB_URL", NO_DB_URL);
     cmd
 }
+
+/// Where [`spdf`] points `CARGO_SPDF_DB_URL`: a local path that does not exist.
+pub const NO_DB_URL: &str = "/nonexistent/cargo-spdf-tests/advisory-db.git";
 
 /// The exit code of a finished command.
 pub fn code(out: &Output) -> i32 {
