@@ -72,7 +72,16 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
     let (summarized, listed) = split(report, opts.verbosity);
     for ((_, heading), findings) in groups(&listed) {
         writeln!(out, "{}", theme.header.apply_to(heading))?;
-        for f in findings {
+        let (missing, rest): (Vec<&Finding>, Vec<&Finding>) =
+            findings.into_iter().partition(|f| f.code == Code::LintMissing);
+        if missing.len() > SUMMARIZE_MISSING_LINTS_ABOVE && opts.verbosity == Verbosity::Normal {
+            missing_lints(&missing, out, &theme)?;
+        } else {
+            for f in &missing {
+                finding(f, out, &theme, opts.verbosity)?;
+            }
+        }
+        for f in rest {
             finding(f, out, &theme, opts.verbosity)?;
         }
         writeln!(out)?;
@@ -93,6 +102,41 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
         }
     }
     verdict(report, out, &theme)
+}
+
+/// More missing lints than this, in one member, are shown as one block with a table to paste.
+const SUMMARIZE_MISSING_LINTS_ABOVE: usize = 3;
+
+/// A member's missing lints in one block: the `[lints]` entries that would set them.
+fn missing_lints(findings: &[&Finding], out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
+    let (label, style) = theme.level(Level::Deny);
+    writeln!(
+        out,
+        "  {}: {} required lints are not set",
+        style.apply_to(format!("{label}[{}]", Code::LintMissing)),
+        findings.len()
+    )?;
+    if let Some(loc) = findings.first().and_then(|f| f.location.as_ref()) {
+        writeln!(out, "    {} {}", theme.dim.apply_to("-->"), loc.file)?;
+    }
+    for tool in ["rust", "clippy"] {
+        let entries: Vec<String> = findings
+            .iter()
+            .filter_map(|f| {
+                let lint = f.lint.as_deref()?;
+                let (t, name) = lint.split_once("::").unwrap_or(("rust", lint));
+                (t == tool).then(|| format!("{name} = \"{}\"", f.required.as_deref().unwrap_or("deny")))
+            })
+            .collect();
+        if !entries.is_empty() {
+            writeln!(out, "    {} [lints.{tool}] {}", theme.dim.apply_to("="), entries.join(", "))?;
+        }
+    }
+    writeln!(
+        out,
+        "    {} add these to [workspace.lints.<tool>] with `[lints] workspace = true` in the member (or to its own [lints.<tool>]); -v lists them one by one",
+        theme.dim.apply_to("= help:")
+    )
 }
 
 /// More unknown yanked statuses than this are summarized in one block.
