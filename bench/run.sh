@@ -19,11 +19,15 @@ mkdir -p "$out"
 have() { command -v "$1" >/dev/null 2>&1; }
 have hyperfine || { echo "hyperfine is needed (apt-get install hyperfine)"; exit 2; }
 
-# cargo-deny reads its database from a directory named after the database URL; give it the same
-# snapshot through a config file.
+# cargo-deny reads its database from a git checkout in a directory named after the database URL;
+# give it the same snapshot, committed once into such a checkout, through a config file.
 deny_cfg="$out/deny.toml"
-mkdir -p "$out/deny-db"
-ln -sfn "$db" "$out/deny-db/advisory-db-3157b0e258782691"
+deny_db="$out/deny-db/advisory-db-3157b0e258782691"
+if [ ! -d "$deny_db/.git" ]; then
+  rm -rf "$deny_db" && mkdir -p "$deny_db" && cp -r "$db"/. "$deny_db"/
+  git -C "$deny_db" init -q && git -C "$deny_db" add -A &&
+    git -C "$deny_db" -c user.name=bench -c user.email=bench@localhost commit -qm snapshot
+fi
 printf '[advisories]\ndb-path = "%s"\ndb-urls = ["https://github.com/rustsec/advisory-db"]\n' "$out/deny-db" > "$deny_cfg"
 
 peak_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
@@ -36,7 +40,7 @@ for ws in clean old-crates big self; do
   cmds=("$spdf check --gate advisories --offline --db $db -q")
   names=("cargo-spdf check")
   if have cargo-audit; then cmds+=("cargo audit --db $db --no-fetch -q"); names+=("cargo audit"); fi
-  if have cargo-deny; then cmds+=("cargo deny --offline check --config $deny_cfg advisories"); names+=("cargo deny check advisories"); fi
+  if have cargo-deny; then cmds+=("cargo deny --offline --config $deny_cfg check advisories"); names+=("cargo deny check advisories"); fi
   (cd "$dir" && hyperfine -N -i --warmup 3 --runs 20 --export-json "$out/$ws.json" "${cmds[@]}" >/dev/null 2>&1)
   for i in "${!cmds[@]}"; do
     mean=$(python3 -c "import json,sys; r=json.load(open('$out/$ws.json'))['results'][$i]; print(f\"{r['mean']*1000:.1f}\")")
