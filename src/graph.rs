@@ -109,6 +109,27 @@ pub struct Package {
 }
 
 impl Package {
+    /// A crates.io package with nothing but a name and version, for tests.
+    #[cfg(test)]
+    pub fn stub(name: &str, version: semver::Version) -> Self {
+        Package {
+            name: name.into(),
+            version,
+            source: Source::CratesIo,
+            source_repr: None,
+            license: None,
+            license_file: None,
+            authors: vec![],
+            description: None,
+            repository: None,
+            homepage: None,
+            documentation: None,
+            proc_macro: false,
+            binary: false,
+            member: false,
+        }
+    }
+
     /// `name version`.
     pub fn label(&self) -> String {
         format!("{} {}", self.name, self.version)

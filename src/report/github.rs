@@ -48,19 +48,7 @@ fn command(f: &Finding) -> String {
 
 /// "PASS: 0 denied, 2 warnings, 1 waived; gates: advisories; stage local, profile baseline".
 fn summary(report: &Report) -> String {
-    let s = report.summary();
-    let gates: Vec<&str> = report.gates.iter().map(|g| g.as_str()).collect();
-    format!(
-        "{}: {} denied, {} warning{}, {} waived; gates: {}; stage {}, profile {}",
-        report.verdict().to_uppercase(),
-        s.deny,
-        s.warn,
-        if s.warn == 1 { "" } else { "s" },
-        s.excepted,
-        gates.join(", "),
-        report.stage.as_str(),
-        report.policy.profile
-    )
+    format!("{}: {}", report.verdict().to_uppercase(), report.counts_line())
 }
 
 /// Escapes a command's message (after `::`): `%`, CR, LF.

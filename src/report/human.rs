@@ -314,18 +314,7 @@ fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()
     if let Some(line) = inputs_line(report) {
         writeln!(out, "{}", theme.dim.apply_to(line))?;
     }
-    let s = report.summary();
-    let gates: Vec<&str> = report.gates.iter().map(|g| g.as_str()).collect();
-    let counts = format!(
-        "{} denied, {} warning{}, {} waived; gates: {}; stage {}, profile {}",
-        s.deny,
-        s.warn,
-        if s.warn == 1 { "" } else { "s" },
-        s.excepted,
-        gates.join(", "),
-        report.stage.as_str(),
-        report.policy.profile
-    );
+    let counts = report.counts_line();
     if report.passed() {
         writeln!(out, "{} {counts}", theme.pass.apply_to("PASS"))
     } else {

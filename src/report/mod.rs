@@ -143,6 +143,22 @@ impl Report {
         self.summary().deny == 0
     }
 
+    /// "3 denied, 2 warnings, 1 waived; gates: advisories, lints; stage local, profile baseline".
+    pub fn counts_line(&self) -> String {
+        let s = self.summary();
+        let gates: Vec<&str> = self.gates.iter().map(|g| g.as_str()).collect();
+        format!(
+            "{} denied, {} warning{}, {} waived; gates: {}; stage {}, profile {}",
+            s.deny,
+            s.warn,
+            if s.warn == 1 { "" } else { "s" },
+            s.excepted,
+            gates.join(", "),
+            self.stage.as_str(),
+            self.policy.profile
+        )
+    }
+
     /// `pass` or `fail`.
     pub fn verdict(&self) -> &'static str {
         if self.passed() { "pass" } else { "fail" }

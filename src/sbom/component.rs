@@ -224,22 +224,7 @@ mod tests {
     use super::*;
 
     fn pkg(source: Source) -> Package {
-        Package {
-            name: "demo".into(),
-            version: semver::Version::new(1, 2, 3),
-            source,
-            source_repr: None,
-            license: None,
-            license_file: None,
-            authors: vec![],
-            description: None,
-            repository: None,
-            homepage: None,
-            documentation: None,
-            proc_macro: false,
-            binary: false,
-            member: false,
-        }
+        Package { source, ..Package::stub("demo", semver::Version::new(1, 2, 3)) }
     }
 
     #[test]

@@ -88,25 +88,10 @@ pub fn walk(graph: &Graph, roots: &[usize], include_dev: bool) -> Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{Dep, Package, Source};
+    use crate::graph::{Dep, Package};
 
     fn pkg(name: &str, proc_macro: bool, member: bool) -> Package {
-        Package {
-            name: name.into(),
-            version: semver::Version::new(1, 0, 0),
-            source: Source::CratesIo,
-            source_repr: None,
-            license: None,
-            license_file: None,
-            authors: vec![],
-            description: None,
-            repository: None,
-            homepage: None,
-            documentation: None,
-            proc_macro,
-            binary: false,
-            member,
-        }
+        Package { proc_macro, member, ..Package::stub(name, semver::Version::new(1, 0, 0)) }
     }
 
     fn dep(to: usize, normal: bool, build: bool, dev: bool) -> Dep {
