@@ -19,7 +19,6 @@ use jiff::Timestamp;
 use rustsec::{Advisory, Collection};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// How the database path was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +181,7 @@ fn check_layout(loc: &DbLocation) -> anyhow::Result<()> {
     if !path.exists() {
         bail!(
             "advisory database {shown} ({}) does not exist; point at a local copy with --db DIR or CARGO_SPDF_DB, \
-             or clone https://github.com/rustsec/advisory-db there",
+             or run `cargo spdf db fetch` to clone it there",
             loc.source.describe()
         );
     }
@@ -202,7 +201,7 @@ fn git_head(path: &Path) -> Option<(String, Timestamp)> {
     if !path.join(".git").exists() {
         return None;
     }
-    let out = Command::new("git").arg("-C").arg(path).args(["log", "-1", "--format=%H %cI"]).output().ok()?;
+    let out = crate::vcs::git(path).args(["log", "-1", "--format=%H %cI"]).output().ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
     let (commit, date) = text.trim().split_once(' ')?;
     let date = date.parse::<Timestamp>().ok()?;

@@ -83,7 +83,7 @@ pub struct CommonArgs {
     /// Advisory database directory (default: advisories.db, CARGO_SPDF_DB, ~/.cargo/advisory-db).
     #[arg(long, global = true, value_name = "DIR")]
     pub db: Option<PathBuf>,
-    /// CISA KEV catalog, known_exploited_vulnerabilities.json (default: [kev] catalog, CARGO_SPDF_KEV).
+    /// CISA KEV catalog, known_exploited_vulnerabilities.json (default: `[kev] catalog`, CARGO_SPDF_KEV).
     #[arg(long, global = true, value_name = "FILE")]
     pub kev: Option<PathBuf>,
     /// Do not use the network.
@@ -120,7 +120,7 @@ pub enum ColorChoice {
 /// `cargo spdf check`.
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
-    /// Lifecycle stage: selects the policy's [stage.<name>] table and the stage's rules.
+    /// Lifecycle stage: selects the policy's `[stage.<name>]` table and the stage's rules.
     #[arg(long, value_enum, default_value = "local")]
     pub stage: Stage,
     /// Output format.

@@ -220,7 +220,7 @@ fn lockfile_state(root: &Path) -> LockfileState {
     if !root.join("Cargo.lock").is_file() {
         return LockfileState::Missing;
     }
-    let git = |args: &[&str]| std::process::Command::new("git").arg("-C").arg(root).args(args).output();
+    let git = |args: &[&str]| crate::vcs::git(root).args(args).output();
     match git(&["rev-parse", "--is-inside-work-tree"]) {
         Ok(out) if out.status.success() => match git(&["ls-files", "--error-unmatch", "Cargo.lock"]) {
             Ok(out) if out.status.success() => LockfileState::Tracked,

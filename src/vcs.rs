@@ -21,11 +21,27 @@ impl GitState {
     }
 }
 
+/// A `git -C dir` command that ignores the `GIT_DIR`-style variables a git hook or an outer
+/// repository may have set, so it always looks at `dir`'s own repository.
+pub fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(dir);
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_COMMON_DIR",
+        "GIT_CEILING_DIRECTORIES",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// The git state of `dir`, or `None` when it is not in a git work tree (or git is missing).
 pub fn state(dir: &Path) -> Option<GitState> {
-    let git = |args: &[&str]| {
-        Command::new("git").arg("-C").arg(dir).args(args).output().ok().filter(|o| o.status.success())
-    };
+    let git = |args: &[&str]| git(dir).args(args).output().ok().filter(|o| o.status.success());
     git(&["rev-parse", "--is-inside-work-tree"])?;
     let commit = git(&["rev-parse", "HEAD"]).map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
     let status = git(&["status", "--porcelain", "--untracked-files=normal", "."])?;

@@ -1,5 +1,5 @@
 //! Load: where the workspace is, and its `Cargo.lock`. `cargo metadata` is run only for the
-//! gates and outputs that need it (see [`crate::metadata`]); the lockfile-only gates never pay for it.
+//! gates and outputs that need it (see [`crate::graph`]); the lockfile-only gates never pay for it.
 
 use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};

@@ -91,8 +91,7 @@ fn toolchain_advisories(project: &Project, db: &crate::advisory_db::AdvisoryDb) 
 }
 
 /// Where a config value comes from, as a finding location.
-pub fn origin_location(origin: &Origin, project: &Project) -> Location {
-    let _ = project;
+pub fn origin_location(origin: &Origin) -> Location {
     match origin {
         Origin::File { path, line } => Location { file: crate::paths::display(path), line: Some(*line) },
         Origin::Env { var } => Location { file: format!("${var}"), line: None },
@@ -355,7 +354,7 @@ fn defeaters(project: &Project, p: &Profiles, profile: &str, key: &str, want: &t
                     "{} = {} in cargo's configuration overrides the manifest's [profile.{profile}] {key}",
                     s.key, s.value
                 ),
-                origin_location(&s.origin, project),
+                origin_location(&s.origin),
                 want.to_string(),
                 s.value.to_string(),
             ));
@@ -384,7 +383,7 @@ fn codegen_flag_conflicts(project: &Project, key: &str, want: &toml::Value) -> V
             out.push(setting(
                 Level::Deny,
                 format!("rustflags pass `-C {value}`, which overrides the release profile's {key} = {want}"),
-                origin_location(origin, project),
+                origin_location(origin),
                 want.to_string(),
                 actual.to_string(),
             ));
@@ -441,7 +440,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
         out.push(setting(
             level,
             format!("{} = {} substitutes or wraps the compiler", s.key, s.value),
-            origin_location(&s.origin, project),
+            origin_location(&s.origin),
             "unset".into(),
             s.value.to_string(),
         ));
@@ -450,7 +449,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
         out.push(setting(
             level,
             "an [unstable] table enables nightly-only cargo features".to_owned(),
-            origin_location(&s.origin, project),
+            origin_location(&s.origin),
             "no [unstable]".into(),
             "set".into(),
         ));
@@ -461,7 +460,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
             out.push(setting(
                 level,
                 format!("rustflags pass the nightly-only `{}`", flag.value),
-                origin_location(&flag.origin, project),
+                origin_location(&flag.origin),
                 "no -Z flags".into(),
                 flag.value.clone(),
             ));
@@ -477,7 +476,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
             out.push(setting(
                 level,
                 format!("rustflags pass `-C {value}`, which {why}"),
-                origin_location(origin, project),
+                origin_location(origin),
                 "not set".into(),
                 value.clone(),
             ));

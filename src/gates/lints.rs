@@ -344,11 +344,8 @@ fn hidden_from_clippy(member: &MemberProject) -> Vec<Finding> {
 /// The lint flags in the rustflags cargo would use, and its `--cap-lints`.
 fn rustflags(project: &Project) -> (Vec<Flag>, Option<(LintLevel, Location)>) {
     let Some(rf) = &project.rustflags else { return (Vec::new(), None) };
-    let flags: Vec<(String, Location)> = rf
-        .flags
-        .iter()
-        .map(|f| (f.value.clone(), crate::gates::build::origin_location(&f.origin, project)))
-        .collect();
+    let flags: Vec<(String, Location)> =
+        rf.flags.iter().map(|f| (f.value.clone(), crate::gates::build::origin_location(&f.origin))).collect();
     resolve::parse_rustflags(&flags)
 }
 

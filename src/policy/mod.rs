@@ -1,7 +1,7 @@
 //! `spdf.toml`: finding, reading and validating the policy.
 //!
 //! The policy is read in two phases, as cargo-deny does: [`raw`] deserializes it with unknown
-//! keys rejected and spans kept, [`validate`] checks every value and collects every error
+//! keys rejected and spans kept, `validate` checks every value and collects every error
 //! before failing, so one run shows all that is wrong with a policy file.
 
 pub mod lints;

@@ -1,6 +1,6 @@
 //! The policy as written: serde types with unknown keys rejected and spans kept on every
 //! value a later error or finding may point at. Nothing here is checked beyond its TOML type;
-//! [`super::validate`] turns it into a [`super::Policy`].
+//! `validate` turns it into a [`super::Policy`].
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -120,7 +120,7 @@ pub struct RawBuild {
     pub release_explicit: Option<Vec<Spanned<String>>>,
     /// Required `[profile.dev]` values.
     pub dev: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
-    /// Risky configuration (wrappers, -Z flags, [unstable], target-feature, soft-float) fails.
+    /// Risky configuration (wrappers, -Z flags, `[unstable]`, target-feature, soft-float) fails.
     pub deny_risky_config: Option<Spanned<bool>>,
     /// A release from a work tree with uncommitted changes is recorded, not denied.
     pub allow_dirty: Option<Spanned<bool>>,
@@ -188,7 +188,7 @@ pub struct RawSbom {
     pub manufacturer: Option<Spanned<String>>,
     /// The manufacturer's web site.
     pub manufacturer_url: Option<Spanned<String>>,
-    /// SBOM authors, as "Name <email>" or "Name".
+    /// SBOM authors, as `"Name <email>"` or `"Name"`.
     pub authors: Option<Vec<Spanned<String>>>,
 }
 

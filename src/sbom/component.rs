@@ -136,7 +136,7 @@ fn supplier(p: &Package) -> Option<OrganizationalEntity> {
     })
 }
 
-/// "Name <email>" as a contact.
+/// `"Name <email>"` as a contact.
 pub fn contact(author: &str) -> OrganizationalContact {
     let author = clean(author);
     match author.split_once('<') {
