@@ -261,12 +261,15 @@ fn package_list(findings: &[&Finding], verbosity: Verbosity) -> String {
     format!("{}, and {more} more (-v lists them all)", names[..LIST_AT_MOST].join(", "))
 }
 
-/// Under a package heading, "name version: " at the start of a message repeats the heading.
+/// Under a package or member heading, "name version: " or "member: " at the start of a message
+/// repeats the heading.
 fn strip_package_prefix(f: &Finding) -> &str {
-    match &f.package {
-        Some(p) => f.message.strip_prefix(&format!("{} {}: ", p.name, p.version)).unwrap_or(&f.message),
-        None => &f.message,
-    }
+    let prefix = match (&f.package, &f.member) {
+        (Some(p), _) => format!("{} {}: ", p.name, p.version),
+        (None, Some(m)) => format!("{m}: "),
+        (None, None) => return &f.message,
+    };
+    f.message.strip_prefix(&prefix).unwrap_or(&f.message)
 }
 
 fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
