@@ -109,7 +109,11 @@ impl Project {
                 fallback
             }
         };
-        let cache = ws.root.join("target").join("cargo-spdf");
+        // The lint list is cached where cargo writes its own output (ignored by version control).
+        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| ws.root.join("target"), |d| crate::paths::absolute(Path::new(&d)));
+        let cache = target_dir.join("cargo-spdf");
         let lintdb = LintDb::load(&ws.root, &toolchain, Some(&cache))?;
         let root_manifest = TomlFile::read(&ws.manifest, &ws.root)?;
         let members = members::load(ws, cargo)?;
