@@ -132,6 +132,14 @@ pub struct CheckArgs {
     /// Run only this gate (repeatable; default: all).
     #[arg(long = "gate", value_enum, value_name = "NAME")]
     pub gates: Vec<Gate>,
+    /// Also count the required lints' actual violations by running `cargo clippy` on the
+    /// workspace (lints gate). Opt-in: it runs build scripts and compiles every member, twice.
+    #[arg(long)]
+    pub run_clippy: bool,
+    /// The target clippy compiles for with --run-clippy, e.g. thumbv7em-none-eabihf (code under
+    /// `cfg(target_arch = ...)` is only linted for its target).
+    #[arg(long, value_name = "TRIPLE", requires = "run_clippy")]
+    pub clippy_target: Option<String>,
 }
 
 /// `cargo spdf sbom`.

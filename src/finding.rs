@@ -125,6 +125,7 @@ codes! {
     LintTooWeak => "lint-too-weak", Lints, "A required lint is set below the required level.";
     LintOverridden => "lint-overridden", Lints, "A source attribute or rustflag lowers a required lint.";
     LintUnknown => "lint-unknown", Lints, "A lint name in the policy or a manifest is not known to the toolchain.";
+    LintViolation => "lint-violation", Lints, "Clippy (run with --run-clippy) reports code that violates a required lint where it is in force.";
     BuildSetting => "build-setting", Build, "A build setting the policy requires does not hold.";
     LockfileMissing => "lockfile-missing", Build, "Cargo.lock is missing or not tracked.";
     ToolchainUnpinned => "toolchain-unpinned", Build, "rust-toolchain.toml does not pin an exact toolchain version.";

@@ -60,6 +60,8 @@ pub struct Target {
 pub struct Member {
     /// Package name.
     pub name: String,
+    /// Cargo's package id, as `cargo metadata` and compiler messages give it.
+    pub id: String,
     /// Package directory (absolute).
     pub dir: PathBuf,
     /// Manifest (absolute).
@@ -120,6 +122,7 @@ fn member(p: &cargo_metadata::Package) -> Member {
     targets.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     Member {
         name: p.name.to_string(),
+        id: p.id.repr.clone(),
         dir: manifest.parent().map(PathBuf::from).unwrap_or_default(),
         manifest,
         edition: p.edition.as_str().to_owned(),

@@ -1,4 +1,5 @@
-//! `cargo spdf check`: load what the selected gates need, run them, render the report.
+//! `cargo spdf check`: load what the selected gates need (with `--run-clippy`, compile the
+//! workspace with clippy too), run them, render the report.
 
 use super::Env;
 use super::load::Loaded;
@@ -7,7 +8,9 @@ use crate::exit;
 use crate::finding::{Finding, Gate};
 use crate::gates;
 use crate::graph::CargoOptions;
+use crate::lints::clippy_run;
 use crate::policy::Origin;
+use crate::report::human::Verbosity;
 use crate::report::{self, DatabaseInfo, PolicyInfo, Report, WorkspaceInfo};
 
 /// Runs the check and returns the exit code.
@@ -29,12 +32,34 @@ fn selected_gates(requested: &[Gate]) -> Vec<Gate> {
     chosen
 }
 
-/// Loads the inputs and runs the gates.
+/// Loads the inputs (running clippy with `--run-clippy` when the lints gate runs) and runs the gates.
 pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
     let needs = gates::needs(gates);
-    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
+    let mut loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
+    if args.run_clippy && gates.contains(&Gate::Lints) {
+        loaded.run_clippy(&clippy_options(common, args, env))?;
+    }
     let findings = gates::run(&loaded.inputs(env.now), gates);
-    Ok(report(&loaded, gates, findings, env))
+    let mut report = report(&loaded, gates, findings, env);
+    if args.run_clippy && !gates.contains(&Gate::Lints) {
+        report
+            .notes
+            .push("--run-clippy: clippy did not run, because the lints gate was not selected".to_owned());
+    }
+    Ok(report)
+}
+
+/// How `--run-clippy` runs clippy: cargo's network and lockfile flags as given, a spinner
+/// unless `-q`.
+fn clippy_options(common: &CommonArgs, args: &CheckArgs, env: &Env) -> clippy_run::Options {
+    clippy_run::Options {
+        target: args.clippy_target.clone(),
+        offline: common.offline,
+        locked: common.locked,
+        frozen: common.frozen,
+        progress: env.verbosity != Verbosity::Quiet,
+        color: env.color,
+    }
 }
 
 /// The report of a run.
@@ -59,6 +84,7 @@ pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env
 fn notes(loaded: &Loaded) -> Vec<String> {
     let mut notes = Vec::new();
     notes.extend(loaded.project.iter().flat_map(|p| p.notes.iter().cloned()));
+    notes.extend(loaded.clippy.iter().map(|run| run.note()));
     if loaded.policy.origin == Origin::BuiltIn {
         notes.push("no spdf.toml or [workspace.metadata.spdf] found: the built-in baseline profile applies (`cargo spdf init` writes a policy)".to_owned());
     }

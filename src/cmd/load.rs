@@ -1,6 +1,6 @@
 //! The load phase shared by every subcommand: workspace, policy, and then only what the work
 //! at hand needs (lockfile, advisory database, yanked status from the index, `cargo metadata`
-//! graph).
+//! graph), and for `check --run-clippy` the violations clippy reports.
 
 use super::Env;
 use crate::advisory_db::{self, AdvisoryDb};
@@ -8,6 +8,7 @@ use crate::cli::CommonArgs;
 use crate::gates::{Inputs, Needs};
 use crate::graph::{self, CargoOptions, Graph};
 use crate::kev::KevCatalog;
+use crate::lints::clippy_run::{self, ClippyRun};
 use crate::policy::{self, LoadedPolicy, Stage};
 use crate::project::Project;
 use crate::report::human::Verbosity;
@@ -36,6 +37,8 @@ pub struct Loaded {
     pub project: Option<Project>,
     /// The KEV catalog, when one is given and the advisories are checked.
     pub kev: Option<KevCatalog>,
+    /// What clippy reported, after [`Loaded::run_clippy`].
+    pub clippy: Option<ClippyRun>,
 }
 
 impl Loaded {
@@ -62,7 +65,18 @@ impl Loaded {
             Some(path) => Some(KevCatalog::load(&path)?),
             None => None,
         };
-        Ok(Loaded { ws, policy, stage, lock, db, yanked, graph, project, kev })
+        Ok(Loaded { ws, policy, stage, lock, db, yanked, graph, project, kev, clippy: None })
+    }
+
+    /// Compiles the workspace with clippy to count the required lints' violations (see
+    /// [`clippy_run`]); does nothing when the project was not loaded. A run that cannot start,
+    /// or a workspace that does not build, is an error (exit code 2).
+    pub fn run_clippy(&mut self, options: &clippy_run::Options) -> anyhow::Result<()> {
+        let Some(project) = &self.project else { return Ok(()) };
+        let members: Vec<_> = project.members.iter().map(|m| m.member.clone()).collect();
+        let lints = &self.policy.policy.lints;
+        self.clippy = Some(clippy_run::run(&self.ws.root, &members, lints, &project.lintdb, options)?);
+        Ok(())
     }
 
     /// The gates' view of what was loaded.
@@ -76,6 +90,7 @@ impl Loaded {
             graph: self.graph.as_ref(),
             project: self.project.as_ref(),
             kev: self.kev.as_ref(),
+            clippy: self.clippy.as_ref(),
             stage: self.stage,
             now,
         }

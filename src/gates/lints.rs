@@ -1,6 +1,7 @@
 //! The lints gate: for every workspace member, whether each required lint is in force at its
 //! minimum level for every target that ships (library, binaries, build script), and every place
-//! that lowers it: a source attribute, a rustflag, code hidden from clippy. See
+//! that lowers it: a source attribute, a rustflag, code hidden from clippy; and, after
+//! `check --run-clippy`, the violations clippy reports (see [`super::violations`]). See
 //! ../shared/docs/LINTS.md for the rules followed here.
 
 use super::Inputs;
@@ -40,6 +41,9 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
         }
     }
     findings.extend(lowered_by_rustflags(project, policy, &rustflags));
+    if let Some(run) = inputs.clippy {
+        findings.extend(super::violations::check(project, policy, run));
+    }
     findings
 }
 

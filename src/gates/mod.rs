@@ -10,6 +10,7 @@ pub mod licenses;
 pub mod lints;
 pub mod sources;
 pub mod support;
+pub mod violations;
 pub mod waivers;
 pub mod yanked;
 
@@ -39,6 +40,8 @@ pub struct Inputs<'a> {
     pub project: Option<&'a Project>,
     /// The KEV catalog, when given.
     pub kev: Option<&'a crate::kev::KevCatalog>,
+    /// What clippy reported about the required lints, when `check --run-clippy` ran it.
+    pub clippy: Option<&'a crate::lints::clippy_run::ClippyRun>,
     /// The stage checked for.
     pub stage: Stage,
     /// "Now": `SOURCE_DATE_EPOCH` when set, else the clock. Expiry and age are judged against it.

@@ -2,6 +2,7 @@
 //! list, the manifest `[lints]` tables, rustflags, and source attributes.
 
 pub mod attrs;
+pub mod clippy_run;
 pub mod manifest;
 pub mod resolve;
 pub mod toolchain;
