@@ -19,12 +19,11 @@ pub fn display(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// `$CARGO_HOME`, or `~/.cargo` as cargo defaults it.
+/// `$CARGO_HOME`, or `~/.cargo` as cargo defaults it (see [`crate::cargo_config::cargo_home`]),
+/// from this process's environment.
 pub fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    let cwd = std::env::current_dir().unwrap_or_default();
+    crate::cargo_config::cargo_home(&cwd, &crate::cargo_config::process_env())
         .unwrap_or_else(|| PathBuf::from(".cargo"))
 }
 

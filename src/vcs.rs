@@ -24,8 +24,15 @@ impl GitState {
 /// A `git -C dir` command that ignores the `GIT_DIR`-style variables a git hook or an outer
 /// repository may have set, so it always looks at `dir`'s own repository.
 pub fn git(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
+    let mut cmd = git_command();
     cmd.arg("-C").arg(dir);
+    cmd
+}
+
+/// A `git` command without the `GIT_DIR`-style variables a git hook or an outer repository may
+/// have set.
+pub fn git_command() -> Command {
+    let mut cmd = Command::new("git");
     for var in [
         "GIT_DIR",
         "GIT_WORK_TREE",

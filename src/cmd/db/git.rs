@@ -228,13 +228,10 @@ fn run_local(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
 /// `GIT_DIR` and `GIT_INDEX_FILE`, which would point git at the project instead), and without
 /// terminal prompts when there is no one to answer them.
 fn git(dir: Option<&Path>) -> Command {
-    let mut cmd = Command::new("git");
-    if let Some(dir) = dir {
-        cmd.arg("-C").arg(dir);
-    }
-    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = match dir {
+        Some(dir) => crate::vcs::git(dir),
+        None => crate::vcs::git_command(),
+    };
     if !std::io::stdin().is_terminal() {
         cmd.env("GIT_TERMINAL_PROMPT", "0");
     }
