@@ -4,7 +4,6 @@
 use super::Env;
 use super::load::Loaded;
 use crate::cli::{CheckArgs, CheckFormat, CommonArgs};
-use crate::exit;
 use crate::finding::{Finding, Gate};
 use crate::gates;
 use crate::graph::CargoOptions;
@@ -18,7 +17,7 @@ pub fn run(common: &CommonArgs, args: &CheckArgs, env: &Env) -> anyhow::Result<u
     let gates = selected_gates(&args.gates);
     let report = evaluate(common, args, env, &gates)?;
     write_report(&report, args, env)?;
-    Ok(if report.passed() { exit::OK } else { exit::POLICY_VIOLATION })
+    Ok(report.exit_code())
 }
 
 /// The gates to run: those named with `--gate` (sorted, without repeats), or every gate.
@@ -75,7 +74,7 @@ pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env
         database: loaded.db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
         kev: loaded.kev.as_ref().map(crate::report::KevInfo::new),
-        gates: gates.to_vec(),
+        gates: gates.iter().map(|&g| crate::report::GateRun::evaluated(g)).collect(),
         findings,
         notes: notes(loaded),
     }

@@ -5,7 +5,6 @@ use super::Env;
 use super::load::Loaded;
 use crate::cli::{CommonArgs, EvidenceArgs};
 use crate::evidence::{self, addendum, markdown, provenance, sign};
-use crate::exit;
 use crate::finding::{Finding, Gate};
 use crate::gates::{self, Needs};
 use crate::graph::CargoOptions;
@@ -33,7 +32,7 @@ pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Resul
         format!("evidence written to {}: {}\n", crate::paths::display(&out), names.join(", ")).into_bytes(),
     );
     crate::output::write_stderr(&summary);
-    Ok(if report.passed() { exit::OK } else { exit::POLICY_VIOLATION })
+    Ok(report.exit_code())
 }
 
 /// Every file of the bundle, SHA256SUMS (and its signature) last.

@@ -14,7 +14,7 @@ pub fn render(report: &Report, provenance: &Provenance, rows: &[Row]) -> String 
     heading(&mut out, report, provenance);
     inputs(&mut out, provenance);
     for gate in &report.gates {
-        gate_table(&mut out, report, *gate);
+        gate_table(&mut out, report, gate.gate);
     }
     waivers(&mut out, report);
     deviations(&mut out, report);

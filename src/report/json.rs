@@ -14,7 +14,7 @@
 //! | `database` | `{path, commit, digest, advisories, last_updated, age_days}` (`commit` for a git checkout, `digest` otherwise), or `null` when no gate used it |
 //! | `policy` | `{path, sha256, profile, source}` with `source` one of `file`, `manifest`, `built-in` |
 //! | `kev` | `{path, version, released, entries}` of the CISA KEV catalog used, or `null` |
-//! | `gates` | the gates that ran |
+//! | `gates` | every selected gate as `{name, status, reason}`: `status` is `evaluated`, or `not-evaluated` with the `reason` (what could not be loaded); `reason` is `null` for an evaluated gate. (Before 0.2 this was a list of gate names; a gate that is not evaluated makes the run exit 2 and the verdict `fail`.) |
 //! | `summary` | `{deny, warn, excepted}` |
 //! | `findings` | see [`crate::finding::Finding`]: `gate`, `code`, `level`, `message`, and where they apply `help`, `package`, `advisory`, `member`, `lint`, `required`, `actual`, `location`, `exception` |
 //! | `notes` | strings for people |
@@ -39,10 +39,17 @@ struct Document<'a> {
     database: Option<Database<'a>>,
     policy: Policy<'a>,
     kev: Option<Kev<'a>>,
-    gates: &'a [Gate],
+    gates: Vec<GateEntry<'a>>,
     summary: Summary,
     findings: &'a [Finding],
     notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct GateEntry<'a> {
+    name: Gate,
+    status: &'static str,
+    reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -130,7 +137,11 @@ fn document(report: &Report) -> Document<'_> {
             released: &k.released,
             entries: k.count,
         }),
-        gates: &report.gates,
+        gates: report
+            .gates
+            .iter()
+            .map(|g| GateEntry { name: g.gate, status: g.status.as_str(), reason: g.status.reason() })
+            .collect(),
         summary: Summary { deny: s.deny, warn: s.warn, excepted: s.excepted },
         findings: &report.findings,
         notes: &report.notes,

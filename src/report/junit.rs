@@ -79,7 +79,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// The gates that ran (and any other gate a finding names), each with its test cases.
 fn suites(report: &Report) -> Vec<Suite<'_>> {
     let gates: BTreeSet<Gate> =
-        report.gates.iter().copied().chain(report.findings.iter().map(|f| f.gate)).collect();
+        report.gates.iter().map(|g| g.gate).chain(report.findings.iter().map(|f| f.gate)).collect();
     gates.into_iter().map(|gate| Suite { gate, cases: cases(report, gate) }).collect()
 }
 

@@ -29,12 +29,68 @@ pub struct Report {
     pub policy: PolicyInfo,
     /// The KEV catalog, when one was used.
     pub kev: Option<KevInfo>,
-    /// Gates that ran.
-    pub gates: Vec<Gate>,
+    /// Every selected gate, and whether it could be evaluated.
+    pub gates: Vec<GateRun>,
     /// Findings in report order.
     pub findings: Vec<Finding>,
     /// Things the reader should know that are not findings (which defaults applied, what was skipped).
     pub notes: Vec<String>,
+}
+
+/// Whether a selected gate was evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateStatus {
+    /// Its inputs loaded and it ran.
+    Evaluated,
+    /// An input it needs could not be loaded; nothing it would judge is vouched for.
+    NotEvaluated {
+        /// What could not be loaded, and why.
+        reason: String,
+    },
+}
+
+impl GateStatus {
+    /// `evaluated` or `not-evaluated`, as every output format names it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Evaluated => "evaluated",
+            Self::NotEvaluated { .. } => "not-evaluated",
+        }
+    }
+
+    /// Why the gate was not evaluated, if it was not.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Evaluated => None,
+            Self::NotEvaluated { reason } => Some(reason),
+        }
+    }
+}
+
+/// One selected gate and its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateRun {
+    /// The gate.
+    pub gate: Gate,
+    /// Whether it was evaluated.
+    pub status: GateStatus,
+}
+
+impl GateRun {
+    /// A gate that ran.
+    pub fn evaluated(gate: Gate) -> Self {
+        GateRun { gate, status: GateStatus::Evaluated }
+    }
+
+    /// A gate that could not run, and why.
+    pub fn not_evaluated(gate: Gate, reason: impl Into<String>) -> Self {
+        GateRun { gate, status: GateStatus::NotEvaluated { reason: reason.into() } }
+    }
+
+    /// Whether it ran.
+    pub fn is_evaluated(&self) -> bool {
+        self.status == GateStatus::Evaluated
+    }
 }
 
 /// Workspace provenance.
@@ -138,15 +194,38 @@ impl Report {
         s
     }
 
-    /// Whether every gate passed.
+    /// Whether no finding denies. A run can pass this and still have gates that were not
+    /// evaluated: see [`Report::complete`].
     pub fn passed(&self) -> bool {
         self.summary().deny == 0
+    }
+
+    /// Whether every selected gate was evaluated.
+    pub fn complete(&self) -> bool {
+        self.gates.iter().all(GateRun::is_evaluated)
+    }
+
+    /// The gates that were not evaluated.
+    pub fn not_evaluated(&self) -> impl Iterator<Item = &GateRun> {
+        self.gates.iter().filter(|g| !g.is_evaluated())
+    }
+
+    /// The exit code: 2 when a selected gate was not evaluated (whatever the others found),
+    /// else 1 when a finding denies, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if !self.complete() {
+            crate::exit::TOOL_ERROR
+        } else if self.passed() {
+            crate::exit::OK
+        } else {
+            crate::exit::POLICY_VIOLATION
+        }
     }
 
     /// "3 denied, 2 warnings, 1 waived; gates: advisories, lints; stage local, profile baseline".
     pub fn counts_line(&self) -> String {
         let s = self.summary();
-        let gates: Vec<&str> = self.gates.iter().map(|g| g.as_str()).collect();
+        let gates: Vec<&str> = self.gates.iter().map(|g| g.gate.as_str()).collect();
         format!(
             "{} denied, {} warning{}, {} waived; gates: {}; stage {}, profile {}",
             s.deny,
@@ -159,9 +238,10 @@ impl Report {
         )
     }
 
-    /// `pass` or `fail`.
+    /// `pass`, or `fail` when a finding denies or a selected gate was not evaluated (a gate
+    /// that did not run is never a pass; the exit code, 2, tells the two apart).
     pub fn verdict(&self) -> &'static str {
-        if self.passed() { "pass" } else { "fail" }
+        if self.passed() && self.complete() { "pass" } else { "fail" }
     }
 }
 

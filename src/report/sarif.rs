@@ -183,7 +183,7 @@ fn log(report: &Report) -> Log {
                 verdict: report.verdict(),
                 stage: report.stage.as_str(),
                 profile: report.policy.profile.as_str(),
-                gates: report.gates.iter().map(|g| g.as_str()).collect(),
+                gates: report.gates.iter().map(|g| g.gate.as_str()).collect(),
             },
         }],
     }
