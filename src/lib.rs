@@ -10,6 +10,7 @@ pub mod digest;
 pub mod evidence;
 pub mod exit;
 pub mod finding;
+pub mod fsread;
 pub mod gates;
 pub mod graph;
 pub mod kev;

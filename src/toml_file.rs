@@ -61,7 +61,12 @@ impl std::error::Error for SpannedErrors {}
 impl TomlFile {
     /// Reads `path`; `root` is the workspace root findings are reported relative to.
     pub fn read(path: &Path, root: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
+        let limit = if path.file_name().is_some_and(|n| n == "Cargo.lock") {
+            crate::fsread::limit::LOCKFILE
+        } else {
+            crate::fsread::limit::CONFIG
+        };
+        let text = crate::fsread::read_to_string(path, limit)
             .with_context(|| format!("cannot read {}", crate::paths::display(path)))?;
         Ok(Self::from_text(path, root, text))
     }
