@@ -2,7 +2,7 @@
 //! gates read. Only run when a selected gate or output needs it; the lockfile-only gates never
 //! pay for it.
 
-use crate::workspace::Workspace;
+use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use cargo_lock::SourceId;
 use cargo_metadata::{DependencyKind, MetadataCommand, TargetKind};

@@ -2,7 +2,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod advisory_db;
 pub mod cargo_config;
 pub mod cli;
 pub mod cmd;
@@ -13,20 +12,17 @@ pub mod finding;
 pub mod fsread;
 pub mod gates;
 pub mod graph;
-pub mod kev;
 pub mod lints;
+pub mod load;
 pub mod members;
 pub mod output;
 pub mod paths;
 pub mod policy;
-pub mod project;
 pub mod report;
 pub mod sbom;
 pub mod support;
 pub mod toml_file;
 pub mod vcs;
-pub mod workspace;
-pub mod yanked;
 
 use cli::{Cargo, Command};
 

@@ -2,7 +2,7 @@
 //! no dependency resolution and no network).
 
 use crate::graph::CargoOptions;
-use crate::workspace::Workspace;
+use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use cargo_metadata::{MetadataCommand, TargetKind};
 use std::path::PathBuf;

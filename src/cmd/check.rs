@@ -2,7 +2,7 @@
 //! workspace with clippy too), run them, render the report.
 
 use super::Env;
-use super::load::Loaded;
+use crate::load::Loaded;
 use crate::cli::{CheckArgs, CheckFormat, CommonArgs};
 use crate::finding::{Finding, Gate};
 use crate::gates;
@@ -92,7 +92,7 @@ fn notes(loaded: &Loaded) -> Vec<String> {
             "--offline: the yanked status of {} crates.io packages was not looked up in {}; set {} to a file:// mirror of the index to check it offline",
             lookup.statuses.len(),
             lookup.index,
-            crate::yanked::INDEX_URL_VAR
+            crate::load::yanked::INDEX_URL_VAR
         ));
     }
     notes

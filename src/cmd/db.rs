@@ -22,7 +22,7 @@
 //! | `path` | the database directory |
 //! | `source` | how it was found: `flag` (`--db`), `policy` (`advisories.db`), `env` (`CARGO_SPDF_DB`) or `default` |
 //! | `commit` | the commit of a git checkout, else `null` |
-//! | `digest` | the SHA-256 content digest of a plain directory (see [`crate::advisory_db`]), else `null` |
+//! | `digest` | the SHA-256 content digest of a plain directory (see [`crate::load::database`]), else `null` |
 //! | `last_updated` | RFC 3339: the commit date, or for a plain directory the date of its newest advisory; `null` when unknown |
 //! | `age_days` | whole days from `last_updated` to the run's "now" (`SOURCE_DATE_EPOCH` when set), or `null` |
 //! | `advisories` | the number of advisory files (`crates/` and `rust/`) |
@@ -31,12 +31,12 @@
 mod git;
 
 use super::Env;
-use crate::advisory_db::{self, AdvisoryDb, DbLocation, DbSource, Identity};
+use crate::load::database::{self, AdvisoryDb, DbLocation, DbSource, Identity};
 use crate::cli::{CommonArgs, DbArgs, DbCommand, DbInfoFormat};
 use crate::exit;
 use crate::policy::{self, Stage};
 use crate::report::human::Verbosity;
-use crate::workspace::Workspace;
+use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use jiff::Timestamp;
 use std::collections::BTreeSet;
@@ -100,7 +100,7 @@ fn env_url() -> Option<String> {
 /// and only when there is a workspace: `db` commands also run outside one.
 fn locate(common: &CommonArgs) -> anyhow::Result<DbLocation> {
     if common.db.is_some() {
-        return Ok(advisory_db::locate(common.db.as_deref(), None));
+        return Ok(database::locate(common.db.as_deref(), None));
     }
     let named = common.manifest_path.is_some() || common.policy.is_some();
     let policy_db = match Workspace::locate(common.manifest_path.as_deref()) {
@@ -110,7 +110,7 @@ fn locate(common: &CommonArgs) -> anyhow::Result<DbLocation> {
         Err(_) if !named => None,
         Err(e) => return Err(e),
     };
-    Ok(advisory_db::locate(None, policy_db.as_deref()))
+    Ok(database::locate(None, policy_db.as_deref()))
 }
 
 /// Clones or updates the database at `location` and says what it now holds.

@@ -2,7 +2,7 @@
 //! verdict), so a failed release candidate is documented; the exit code is the check's.
 
 use super::Env;
-use super::load::Loaded;
+use crate::load::Loaded;
 use crate::cli::{CommonArgs, EvidenceArgs};
 use crate::evidence::{self, addendum, markdown, provenance, sign};
 use crate::finding::{Finding, Gate};

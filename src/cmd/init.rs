@@ -13,7 +13,7 @@ use crate::graph::CargoOptions;
 use crate::lints::LintLevel;
 use crate::policy::{BuildPolicy, Profile};
 use crate::report::human::Verbosity;
-use crate::workspace::Workspace;
+use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use std::fmt::Write as _;
 

@@ -4,7 +4,6 @@ pub mod check;
 pub mod db;
 pub mod evidence;
 pub mod init;
-pub mod load;
 pub mod sbom;
 pub mod verify;
 

@@ -1,7 +1,7 @@
 //! `cargo spdf sbom`: the CycloneDX SBOM (or the VEX alone) to stdout or a file.
 
 use super::Env;
-use super::load::Loaded;
+use crate::load::Loaded;
 use crate::cli::{CommonArgs, SbomArgs};
 use crate::exit;
 use crate::finding::Gate;

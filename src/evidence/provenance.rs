@@ -1,7 +1,7 @@
 //! `provenance.json`: everything the bundle was made from and with, so a reviewer can trace
 //! every file to its inputs (IEC 62304 5.8, IEC 81001-5-1 5.8.3).
 
-use crate::advisory_db::Identity;
+use crate::load::database::Identity;
 use crate::policy::Origin;
 use crate::report::{Report, TOOL_NAME, TOOL_VERSION};
 use serde::Serialize;

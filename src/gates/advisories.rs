@@ -3,10 +3,10 @@
 //! each was yanked.
 
 use super::Inputs;
-use crate::advisory_db::{AdvisoryDb, Entry};
+use crate::load::database::{AdvisoryDb, Entry};
 use crate::finding::{AdvisoryRef, Code, Finding, Level};
 use crate::policy::{AdvisoryKind, Policy};
-use crate::workspace::Lock;
+use crate::load::workspace::Lock;
 use cargo_lock::Package;
 use rustsec::Advisory;
 use rustsec::advisory::Informational;

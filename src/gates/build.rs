@@ -7,7 +7,7 @@ use super::Inputs;
 use crate::cargo_config::Origin;
 use crate::finding::{Code, Finding, Level, Location};
 use crate::policy::BuildPolicy;
-use crate::project::{LockfileState, Project};
+use crate::load::project::{LockfileState, Project};
 use crate::toml_file::TomlFile;
 use toml::de::{DeTable, DeValue};
 
@@ -56,7 +56,7 @@ fn dirty_worktree(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
 
 /// The advisory database's `rust/` collection (std, cargo, rustdoc, ...) against the toolchain
 /// the workspace builds with.
-fn toolchain_advisories(project: &Project, db: &crate::advisory_db::AdvisoryDb) -> Vec<Finding> {
+fn toolchain_advisories(project: &Project, db: &crate::load::database::AdvisoryDb) -> Vec<Finding> {
     let version = project.toolchain_version();
     let at = project
         .toolchain_file
@@ -64,7 +64,7 @@ fn toolchain_advisories(project: &Project, db: &crate::advisory_db::AdvisoryDb) 
         .map(|f| Location { file: f.report_name.clone(), line: line_of(f, "channel") });
     let mut out = Vec::new();
     for (component, entry) in db.toolchain() {
-        let crate::advisory_db::Entry::Advisory(advisory) = entry else { continue };
+        let crate::load::database::Entry::Advisory(advisory) = entry else { continue };
         if advisory.metadata.withdrawn.is_some() || !advisory.versions.is_vulnerable(&version) {
             continue;
         }

@@ -11,7 +11,7 @@ use crate::lints::attrs::{AttrLevel, AttrScope, LintAttr};
 use crate::lints::resolve::{self, DecidedBy, Flag, FlagSource};
 use crate::lints::toolchain::LintDb;
 use crate::policy::{LintException, LintsPolicy, Requirement};
-use crate::project::{MemberProject, Project};
+use crate::load::project::{MemberProject, Project};
 
 /// Runs the gate.
 #[expect(
@@ -262,7 +262,7 @@ fn overrides(
 
 fn overridden(
     member: &MemberProject,
-    file: &crate::project::SourceFile,
+    file: &crate::load::project::SourceFile,
     attr: &LintAttr,
     req: &Requirement,
     min: LintLevel,
@@ -310,7 +310,7 @@ fn overridden(
     f
 }
 
-fn unparsable(member: &MemberProject, file: &crate::project::SourceFile, lint: &str) -> Finding {
+fn unparsable(member: &MemberProject, file: &crate::load::project::SourceFile, lint: &str) -> Finding {
     let error = file.scan.as_ref().err().cloned().unwrap_or_default();
     let mut f = Finding::new(
         Code::LintOverridden,

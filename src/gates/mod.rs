@@ -14,12 +14,12 @@ pub mod violations;
 pub mod waivers;
 pub mod yanked;
 
-use crate::advisory_db::AdvisoryDb;
+use crate::load::database::AdvisoryDb;
 use crate::finding::{Finding, Gate};
 use crate::graph::Graph;
 use crate::policy::{Policy, Stage};
-use crate::project::Project;
-use crate::workspace::{Lock, Workspace};
+use crate::load::project::Project;
+use crate::load::workspace::{Lock, Workspace};
 use jiff::Timestamp;
 
 /// Everything the gates read.
@@ -33,13 +33,13 @@ pub struct Inputs<'a> {
     /// The advisory database, when a selected gate needs it.
     pub db: Option<&'a AdvisoryDb>,
     /// The yanked status of every locked crates.io package, when a selected gate needs it.
-    pub yanked: Option<&'a crate::yanked::Statuses>,
+    pub yanked: Option<&'a crate::load::yanked::Statuses>,
     /// The `cargo metadata` graph, when a selected gate needs it.
     pub graph: Option<&'a Graph>,
     /// The project's manifests, sources and configuration, when a selected gate needs them.
     pub project: Option<&'a Project>,
     /// The KEV catalog, when given.
-    pub kev: Option<&'a crate::kev::KevCatalog>,
+    pub kev: Option<&'a crate::load::kev::KevCatalog>,
     /// What clippy reported about the required lints, when `check --run-clippy` ran it.
     pub clippy: Option<&'a crate::lints::clippy_run::ClippyRun>,
     /// The stage checked for.

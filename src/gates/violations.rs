@@ -11,7 +11,7 @@ use crate::lints::LintLevel;
 use crate::lints::clippy_run::{ClippyRun, Violation, plural};
 use crate::lints::toolchain::LintDb;
 use crate::policy::LintsPolicy;
-use crate::project::Project;
+use crate::load::project::Project;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One finding per member and required lint with violations at the effective level.

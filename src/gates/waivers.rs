@@ -75,10 +75,10 @@ fn expiring(e: &Exception, today: Date) -> Option<Finding> {
 fn is_toolchain_advisory(e: &Exception, inputs: &Inputs<'_>) -> bool {
     inputs.db.is_some_and(|db| {
         db.toolchain().iter().any(|(_, entry)| match entry {
-            crate::advisory_db::Entry::Advisory(a) => {
+            crate::load::database::Entry::Advisory(a) => {
                 a.id().as_str() == e.id || a.metadata.aliases.iter().any(|alias| alias.as_str() == e.id)
             }
-            crate::advisory_db::Entry::Invalid { .. } => false,
+            crate::load::database::Entry::Invalid { .. } => false,
         })
     })
 }

@@ -4,8 +4,8 @@
 
 use crate::finding::{Code, Finding, Level};
 use crate::policy::{AdvisoryKind, Policy};
-use crate::workspace::Lock;
-use crate::yanked::{CRATE_NOT_IN_INDEX, INDEX_URL_VAR, Statuses, VERSION_NOT_IN_INDEX, YankedStatus};
+use crate::load::workspace::Lock;
+use crate::load::yanked::{CRATE_NOT_IN_INDEX, INDEX_URL_VAR, Statuses, VERSION_NOT_IN_INDEX, YankedStatus};
 
 /// `required` of a yanked finding.
 const REQUIRED: &str = "not yanked";

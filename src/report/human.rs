@@ -5,7 +5,7 @@
 //! once) are summarized in one block, one line per cause, instead of a heading per package.
 
 use super::{Report, TOOL_NAME, TOOL_VERSION};
-use crate::advisory_db::Identity;
+use crate::load::database::Identity;
 use crate::finding::{Code, Finding, Level};
 use crate::policy::Origin;
 use console::Style;

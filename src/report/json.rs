@@ -20,7 +20,7 @@
 //! | `notes` | strings for people |
 
 use super::{Report, TOOL_NAME, TOOL_VERSION};
-use crate::advisory_db::Identity;
+use crate::load::database::Identity;
 use crate::finding::{Finding, Gate};
 use crate::policy::Origin;
 use serde::Serialize;

@@ -6,7 +6,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use crate::advisory_db::{AdvisoryDb, Identity};
+use crate::load::database::{AdvisoryDb, Identity};
 use crate::finding::{Finding, Gate, Level};
 use crate::policy::{Origin, Profile, Stage};
 use jiff::Timestamp;
@@ -150,7 +150,7 @@ pub struct KevInfo {
 
 impl KevInfo {
     /// Provenance of a loaded catalog.
-    pub fn new(kev: &crate::kev::KevCatalog) -> Self {
+    pub fn new(kev: &crate::load::kev::KevCatalog) -> Self {
         KevInfo {
             path: kev.path.display().to_string(),
             version: kev.version.clone(),

@@ -17,7 +17,7 @@ use crate::graph::Graph;
 use crate::policy::{Origin, Policy};
 use crate::report::{DatabaseInfo, TOOL_NAME, TOOL_VERSION};
 use crate::support::Support;
-use crate::workspace::Lock;
+use crate::load::workspace::Lock;
 use anyhow::bail;
 use component::{ComponentInput, bom_ref};
 use cyclonedx_bom::external_models::date_time::DateTime;
@@ -323,10 +323,10 @@ fn provenance(inputs: &Inputs<'_>, opts: &Options) -> Vec<(&'static str, String)
         ("cargo-spdf:includesDevDependencies", opts.include_dev.to_string()),
     ];
     match &db.identity {
-        crate::advisory_db::Identity::Git { commit } => {
+        crate::load::database::Identity::Git { commit } => {
             props.push(("cargo-spdf:advisoryDatabase:commit", commit.clone()))
         }
-        crate::advisory_db::Identity::Digest { sha256 } => {
+        crate::load::database::Identity::Digest { sha256 } => {
             props.push(("cargo-spdf:advisoryDatabase:digest", sha256.clone()))
         }
     }
@@ -350,8 +350,8 @@ fn provenance(inputs: &Inputs<'_>, opts: &Options) -> Vec<(&'static str, String)
 /// same inputs give the same serial, and `--vex-only` can refer to the SBOM it belongs to.
 fn serial_uuid(inputs: &Inputs<'_>, opts: &Options, kind: &str) -> uuid::Uuid {
     let db = match &inputs.database.identity {
-        crate::advisory_db::Identity::Git { commit } => commit.clone(),
-        crate::advisory_db::Identity::Digest { sha256 } => sha256.clone(),
+        crate::load::database::Identity::Git { commit } => commit.clone(),
+        crate::load::database::Identity::Digest { sha256 } => sha256.clone(),
     };
     let policy = match inputs.policy_origin {
         Origin::File { sha256, .. } | Origin::Manifest { sha256, .. } => sha256.as_str(),

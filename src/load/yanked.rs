@@ -18,7 +18,7 @@ mod index;
 
 pub use index::{DEFAULT_INDEX, INDEX_URL_VAR};
 
-use crate::workspace::Lock;
+use crate::load::workspace::Lock;
 use index::{Fetched, Index};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};

@@ -9,7 +9,7 @@ use crate::lints::manifest::{self, MemberLints};
 use crate::lints::toolchain::{LintDb, Toolchain};
 use crate::members::{self, Kind, Member};
 use crate::toml_file::{SpannedErrors, TomlFile};
-use crate::workspace::Workspace;
+use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 

@@ -2,18 +2,24 @@
 //! at hand needs (lockfile, advisory database, yanked status from the index, `cargo metadata`
 //! graph), and for `check --run-clippy` the violations clippy reports.
 
-use super::Env;
-use crate::advisory_db::{self, AdvisoryDb};
+use crate::cmd::Env;
+pub mod database;
+pub mod kev;
+pub mod project;
+pub mod workspace;
+pub mod yanked;
+
+use database::AdvisoryDb;
 use crate::cli::CommonArgs;
 use crate::gates::{Inputs, Needs};
 use crate::graph::{self, CargoOptions, Graph};
-use crate::kev::KevCatalog;
+use kev::KevCatalog;
 use crate::lints::clippy_run::{self, ClippyRun};
 use crate::policy::{self, LoadedPolicy, Stage};
-use crate::project::Project;
+use project::Project;
 use crate::report::human::Verbosity;
-use crate::workspace::{Lock, Workspace};
-use crate::yanked::{self, Lookup};
+use workspace::{Lock, Workspace};
+use yanked::Lookup;
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 
@@ -60,7 +66,7 @@ impl Loaded {
         };
         let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
         let project = if needs.project { Some(Project::load(&ws, cargo)?) } else { None };
-        let kev_path = crate::kev::locate(common.kev.as_deref(), policy.policy.kev.as_deref());
+        let kev_path = crate::load::kev::locate(common.kev.as_deref(), policy.policy.kev.as_deref());
         let kev = match kev_path.filter(|_| needs.db) {
             Some(path) => Some(KevCatalog::load(&path)?),
             None => None,
@@ -111,10 +117,10 @@ impl CargoOptions {
 
 /// Opens the database, reading the advisories of the locked crates (none without a lockfile) and
 /// of the toolchain; a database missing from the default location is fetched first (see
-/// [`super::db::fetch_if_missing`]).
+/// [`crate::cmd::db::fetch_if_missing`]).
 fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: Option<&Lock>) -> anyhow::Result<AdvisoryDb> {
-    let location = advisory_db::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
-    super::db::fetch_if_missing(&location, common)?;
+    let location = database::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
+    crate::cmd::db::fetch_if_missing(&location, common)?;
     let crates: BTreeSet<String> =
         lock.iter().flat_map(|l| l.lockfile.packages.iter().map(|p| p.name.as_str().to_owned())).collect();
     AdvisoryDb::open(&location, &crates)
