@@ -17,6 +17,8 @@
 //! variable. The module never runs rustc: the caller passes the target's `cfg` values.
 
 use anyhow::{Context as _, anyhow, bail};
+mod forward;
+
 use cargo_platform::{Cfg, Platform};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;

@@ -128,6 +128,7 @@ codes! {
     LintViolation => "lint-violation", Lints, "Clippy (run with --run-clippy) reports code that violates a required lint where it is in force.";
     BuildSetting => "build-setting", Build, "A build setting the policy requires does not hold.";
     LockfileMissing => "lockfile-missing", Build, "Cargo.lock is missing or not tracked.";
+    LockfileStale => "lockfile-stale", Build, "Cargo.lock is out of date with the manifests (cargo would have to change it); reported by the first lockfile gate that runs.";
     ToolchainUnpinned => "toolchain-unpinned", Build, "rust-toolchain.toml does not pin an exact toolchain version.";
     ToolchainAdvisory => "toolchain-advisory", Build, "The toolchain in use is affected by a RustSec advisory for std, cargo or rustdoc.";
     WorktreeDirty => "worktree-dirty", Build, "A release is checked from a git work tree with uncommitted changes.";

@@ -1,10 +1,7 @@
-//! Load: the workspace members and their targets, from `cargo metadata --no-deps` (which needs
-//! no dependency resolution and no network).
+//! The workspace members and their targets, as `cargo metadata` describes them (see
+//! [`crate::load::metadata`]).
 
-use crate::graph::CargoOptions;
-use crate::load::workspace::Workspace;
-use anyhow::Context as _;
-use cargo_metadata::{MetadataCommand, TargetKind};
+use cargo_metadata::TargetKind;
 use std::path::PathBuf;
 
 /// What a target builds.
@@ -74,29 +71,8 @@ pub struct Member {
     pub targets: Vec<Target>,
 }
 
-/// Reads the members and their targets.
-pub fn load(ws: &Workspace, cargo: &CargoOptions) -> anyhow::Result<Vec<Member>> {
-    let mut args: Vec<String> = Vec::new();
-    for (on, flag) in [(cargo.offline, "--offline"), (cargo.locked, "--locked"), (cargo.frozen, "--frozen")] {
-        if on {
-            args.push(flag.to_owned());
-        }
-    }
-    let metadata = MetadataCommand::new()
-        .manifest_path(&ws.manifest)
-        .no_deps()
-        .other_options(args)
-        .exec()
-        .with_context(|| {
-            format!("`cargo metadata --no-deps` failed for {}", crate::paths::display(&ws.manifest))
-        })?;
-    let mut members: Vec<Member> =
-        metadata.packages.iter().filter(|p| metadata.workspace_members.contains(&p.id)).map(member).collect();
-    members.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(members)
-}
-
-fn member(p: &cargo_metadata::Package) -> Member {
+/// A member as `cargo metadata` describes it.
+pub fn member(p: &cargo_metadata::Package) -> Member {
     let manifest = p.manifest_path.as_std_path().to_path_buf();
     let mut targets: Vec<Target> = p
         .targets

@@ -326,9 +326,12 @@ fn database_lookup_order() {
     // CARGO_SPDF_DB is used when neither --db nor the policy names one.
     let out = spdf(ws.path()).arg("check").env("CARGO_SPDF_DB", fixture_db()).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    // The policy's advisories.db beats CARGO_SPDF_DB.
+    // CARGO_SPDF_DB (the operator's) beats the policy's advisories.db (the repository's).
     write_policy(ws.path(), "[advisories]\ndb = \"no-such-db\"\n");
     let out = spdf(ws.path()).arg("check").env("CARGO_SPDF_DB", fixture_db()).output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Without it, the policy's database is used, and a missing one is named.
+    let out = spdf(ws.path()).arg("check").output().unwrap();
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no-such-db"), "{}", stderr(&out));
     assert!(stderr(&out).contains("advisories.db in the policy"), "{}", stderr(&out));

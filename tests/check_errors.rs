@@ -20,7 +20,7 @@ fn assert_tool_error(out: &std::process::Output, needles: &[&str]) {
     let err = stderr(out);
     assert_eq!(code(out), 2, "{err}");
     assert!(out.stdout.is_empty(), "nothing on stdout: {}", String::from_utf8_lossy(&out.stdout));
-    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.starts_with("error: ") || err.contains("\nerror: "), "{err}");
     for needle in needles {
         assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
     }

@@ -210,8 +210,18 @@ fn a_path_dependency_outside_the_workspace() {
     .unwrap();
     let allow =
         "[sources]\nallow-registries = [\"crates-io\", \"https://registry.internal.example.com/index/\"]\n";
+    // The dependency is not locked yet: the lockfile is stale, and left as it is.
+    let before = std::fs::read(ws.join("Cargo.lock")).unwrap();
     let (code, doc) = gates(&ws, allow, &[]);
     assert_eq!(code, 1, "{doc:#}");
+    let stale = by_code(&doc, "lockfile-stale");
+    assert_eq!(stale.len(), 1, "{doc:#}");
+    assert!(stale[0]["message"].as_str().unwrap().contains("declares `outside`"), "{}", stale[0]["message"]);
+    assert_eq!(std::fs::read(ws.join("Cargo.lock")).unwrap(), before, "the gate never rewrites Cargo.lock");
+    relock(&ws);
+    let (code, doc) = gates(&ws, allow, &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(by_code(&doc, "lockfile-stale").is_empty(), "{doc:#}");
     let f = by_code(&doc, "source-not-allowed");
     assert_eq!(f.len(), 1);
     assert!(

@@ -314,7 +314,8 @@ fn check_reports_a_failed_automatic_fetch() {
     let (_ws, home, out) = check_with_empty_home(&[], Path::new(NO_DB_URL));
     let err = stderr(&out);
     assert_eq!(code(&out), 2, "{err}");
-    assert!(out.stdout.is_empty());
+    let doc = json(&out);
+    assert_eq!(doc["gates"][0]["status"], "not-evaluated", "{doc:#}");
     assert!(err.contains("(the default location), and fetching it failed"), "{err}");
     assert!(err.contains(NO_DB_URL) && err.contains("--db DIR or CARGO_SPDF_DB"), "{err}");
     let left: Vec<_> = std::fs::read_dir(home.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

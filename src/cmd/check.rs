@@ -2,15 +2,15 @@
 //! workspace with clippy too), run them, render the report.
 
 use super::Env;
-use crate::load::Loaded;
 use crate::cli::{CheckArgs, CheckFormat, CommonArgs};
 use crate::finding::{Finding, Gate};
 use crate::gates;
 use crate::graph::CargoOptions;
 use crate::lints::clippy_run;
+use crate::load::{Loaded, Request};
 use crate::policy::Origin;
 use crate::report::human::Verbosity;
-use crate::report::{self, DatabaseInfo, PolicyInfo, Report, WorkspaceInfo};
+use crate::report::{self, DatabaseInfo, GateRun, PolicyInfo, Report, WorkspaceInfo};
 
 /// Runs the check and returns the exit code.
 pub fn run(common: &CommonArgs, args: &CheckArgs, env: &Env) -> anyhow::Result<u8> {
@@ -33,13 +33,19 @@ fn selected_gates(requested: &[Gate]) -> Vec<Gate> {
 
 /// Loads the inputs (running clippy with `--run-clippy` when the lints gate runs) and runs the gates.
 pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]) -> anyhow::Result<Report> {
-    let needs = gates::needs(gates);
-    let mut loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
+    let request = Request {
+        common,
+        stage: args.stage,
+        needs: gates::needs(gates),
+        cargo: CargoOptions::from_common(common),
+        env,
+    };
+    let mut loaded = Loaded::load(&request)?;
     if args.run_clippy && gates.contains(&Gate::Lints) {
         loaded.run_clippy(&clippy_options(common, args, env))?;
     }
-    let findings = gates::run(&loaded.inputs(env.now), gates);
-    let mut report = report(&loaded, gates, findings, env);
+    let (findings, runs) = gates::run(&loaded, gates, env.now);
+    let mut report = report(&loaded, runs, findings, env);
     if args.run_clippy && !gates.contains(&Gate::Lints) {
         report
             .notes
@@ -62,32 +68,36 @@ fn clippy_options(common: &CommonArgs, args: &CheckArgs, env: &Env) -> clippy_ru
 }
 
 /// The report of a run.
-pub fn report(loaded: &Loaded, gates: &[Gate], findings: Vec<Finding>, env: &Env) -> Report {
-    let lock = loaded.lock.as_ref();
+pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env: &Env) -> Report {
+    let lock = loaded.lock.ok();
     Report {
         stage: loaded.stage,
         workspace: WorkspaceInfo {
             root: loaded.ws.root.display().to_string(),
             lockfile_sha256: lock.map(|l| l.sha256.clone()),
-            packages: lock.map(|l| l.lockfile.packages.len()),
+            packages: lock.map(|l| l.packages.len()),
         },
-        database: loaded.db.as_ref().map(|d| DatabaseInfo::new(d, env.now)),
+        database: loaded.db.ok().map(|d| DatabaseInfo::new(d, env.now)),
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
-        kev: loaded.kev.as_ref().map(crate::report::KevInfo::new),
-        gates: gates.iter().map(|&g| crate::report::GateRun::evaluated(g)).collect(),
+        kev: loaded.kev.ok().and_then(Option::as_ref).map(crate::report::KevInfo::new),
+        gates,
         findings,
         notes: notes(loaded),
     }
 }
 
 fn notes(loaded: &Loaded) -> Vec<String> {
-    let mut notes = Vec::new();
-    notes.extend(loaded.project.iter().flat_map(|p| p.notes.iter().cloned()));
+    let mut notes = loaded.notes.clone();
+    if let Some(crate::graph::Basis::Lockfile { reason }) = loaded.graph.ok().map(|g| &g.basis) {
+        notes.push(format!("{reason}; the licences and support gates judged the graph of Cargo.lock and the manifests on disk (every locked package; dependency kinds from the manifests where found): an over-approximation of what ships"));
+    }
+    notes.extend(loaded.project.ok().iter().flat_map(|p| p.notes.iter().cloned()));
+    notes.extend(crate::load::toolchain::trusted().chosen_by_workspace_note());
     notes.extend(loaded.clippy.iter().map(|run| run.note()));
     if loaded.policy.origin == Origin::BuiltIn {
         notes.push("no spdf.toml or [workspace.metadata.spdf] found: the built-in baseline profile applies (`cargo spdf init` writes a policy)".to_owned());
     }
-    if let Some(lookup) = loaded.yanked.as_ref().filter(|y| y.skipped_offline) {
+    if let Some(lookup) = loaded.yanked.ok().filter(|y| y.skipped_offline) {
         notes.push(format!(
             "--offline: the yanked status of {} crates.io packages was not looked up in {}; set {} to a file:// mirror of the index to check it offline",
             lookup.statuses.len(),
@@ -113,6 +123,9 @@ fn write_report(report: &Report, args: &CheckArgs, env: &Env) -> anyhow::Result<
         CheckFormat::Junit => report::junit::render(report, &mut bytes)?,
         CheckFormat::Github => report::github::render(report, &mut bytes)?,
     }
+    if args.format != CheckFormat::Human || args.output.is_some() {
+        not_evaluated_on_stderr(report, env);
+    }
     match (&args.output, args.format) {
         (Some(path), _) => crate::output::write_atomic(path, &bytes),
         (None, CheckFormat::Human) => {
@@ -121,4 +134,21 @@ fn write_report(report: &Report, args: &CheckArgs, env: &Env) -> anyhow::Result<
         }
         (None, _) => crate::output::write_stdout(&bytes),
     }
+}
+
+/// With a machine format (or the report in a file), the gates that were not evaluated are also
+/// told on stderr, where a CI log shows them, since the run exits 2 for them.
+fn not_evaluated_on_stderr(report: &Report, env: &Env) {
+    let label = console::style("error:").red().bold().force_styling(env.color);
+    let text: String = report
+        .not_evaluated()
+        .map(|run| {
+            format!(
+                "{label} gate `{}` was not evaluated: {}\n",
+                run.gate,
+                run.status.reason().unwrap_or_default()
+            )
+        })
+        .collect();
+    crate::output::write_stderr(text.as_bytes());
 }

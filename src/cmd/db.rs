@@ -31,12 +31,12 @@
 mod git;
 
 use super::Env;
-use crate::load::database::{self, AdvisoryDb, DbLocation, DbSource, Identity};
 use crate::cli::{CommonArgs, DbArgs, DbCommand, DbInfoFormat};
 use crate::exit;
+use crate::load::database::{self, AdvisoryDb, DbLocation, DbSource, Identity};
+use crate::load::workspace::Workspace;
 use crate::policy::{self, Stage};
 use crate::report::human::Verbosity;
-use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use jiff::Timestamp;
 use std::collections::BTreeSet;

@@ -2,12 +2,13 @@
 //! verdict), so a failed release candidate is documented; the exit code is the check's.
 
 use super::Env;
-use crate::load::Loaded;
 use crate::cli::{CommonArgs, EvidenceArgs};
 use crate::evidence::{self, addendum, markdown, provenance, sign};
 use crate::finding::{Finding, Gate};
-use crate::gates::{self, Needs};
+use crate::gates;
 use crate::graph::CargoOptions;
+use crate::load::Loaded;
+use crate::load::{Needs, Request};
 use crate::report::{self, Report};
 use crate::sbom::{self, cyclonedx};
 use anyhow::Context as _;
@@ -15,10 +16,11 @@ use anyhow::Context as _;
 /// Builds and writes the bundle; returns the check's exit code.
 pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Result<u8> {
     let out = evidence::check_destination(&args.out, args.force)?;
-    let needs = Needs { lock: true, db: true, yanked: true, graph: true, project: true };
-    let loaded = Loaded::load(common, args.stage, needs, &CargoOptions::from_common(common), env)?;
-    let findings = gates::run(&loaded.inputs(env.now), &Gate::ALL);
-    let report = super::check::report(&loaded, &Gate::ALL, findings.clone(), env);
+    let needs = Needs { lock: true, db: true, kev: true, yanked: true, graph: true, project: true };
+    let request = Request { common, stage: args.stage, needs, cargo: CargoOptions::from_common(common), env };
+    let loaded = Loaded::load(&request)?;
+    let (findings, runs) = gates::run(&loaded, &Gate::ALL, env.now);
+    let report = super::check::report(&loaded, runs, findings.clone(), env);
     let files = files(&loaded, &report, &findings, env, args)?;
     evidence::write_bundle(&out, &files)?;
     let mut summary = Vec::new();
@@ -76,7 +78,7 @@ fn files(
 
 /// What the provenance records beyond the report.
 fn extra<'a>(loaded: &'a Loaded, env: &Env) -> provenance::Extra<'a> {
-    let project = loaded.project.as_ref();
+    let project = loaded.project.ok();
     provenance::Extra {
         workspace_name: loaded.ws.root.file_name().and_then(|n| n.to_str()).unwrap_or(""),
         source_date_epoch: std::env::var_os("SOURCE_DATE_EPOCH").is_some_and(|v| !v.is_empty()),

@@ -9,11 +9,10 @@
 use super::Env;
 use crate::cli::{CommonArgs, InitArgs};
 use crate::exit;
-use crate::graph::CargoOptions;
 use crate::lints::LintLevel;
+use crate::load::workspace::Workspace;
 use crate::policy::{BuildPolicy, Profile};
 use crate::report::human::Verbosity;
-use crate::load::workspace::Workspace;
 use anyhow::Context as _;
 use std::fmt::Write as _;
 
@@ -26,6 +25,9 @@ pub struct Template {
     pub product: String,
     /// The workspace members, sorted.
     pub members: Vec<String>,
+    /// The members that look like tools that do not ship (`xtask`, members only other members
+    /// build-depend on), for `[members] tools`.
+    pub tools: Vec<String>,
 }
 
 /// Writes `spdf.toml`, refusing to replace one unless `--force`.
@@ -41,15 +43,16 @@ pub fn run(common: &CommonArgs, args: &InitArgs, env: &Env) -> anyhow::Result<u8
             crate::paths::display(&ws.manifest)
         );
     }
-    let members: Vec<String> =
-        crate::members::load(&ws, &CargoOptions::from_common(common))?.into_iter().map(|m| m.name).collect();
+    let manifests = crate::load::manifests::members(&ws)?;
+    let tools = likely_tools(&manifests);
+    let members: Vec<String> = manifests.into_iter().map(|m| m.name).collect();
     let product = match members.as_slice() {
         [only] => only.clone(),
         _ => {
             ws.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "product".into())
         }
     };
-    let template = Template { profile: args.profile, product, members };
+    let template = Template { profile: args.profile, product, members, tools };
     crate::output::write_atomic(&path, template.render().as_bytes())?;
     if env.verbosity != Verbosity::Quiet {
         let message = format!(
@@ -74,6 +77,24 @@ fn has_manifest_policy(ws: &Workspace) -> anyhow::Result<bool> {
     Ok(found)
 }
 
+/// Members that look like tools: named `xtask` (or ending in `-xtask`), or depended on by other
+/// members only as a build dependency.
+pub fn likely_tools(manifests: &[crate::load::manifests::Manifest]) -> Vec<String> {
+    use crate::load::manifests::DepKind;
+    let names: std::collections::BTreeSet<&str> = manifests.iter().map(|m| m.name.as_str()).collect();
+    let deps = |kind: DepKind| -> std::collections::BTreeSet<&str> {
+        manifests.iter().flat_map(|m| &m.deps).filter(|d| d.kind == kind).map(|d| d.name.as_str()).collect()
+    };
+    let (normal, build) = (deps(DepKind::Normal), deps(DepKind::Build));
+    let mut tools: Vec<String> = names
+        .iter()
+        .filter(|n| **n == "xtask" || n.ends_with("-xtask") || (build.contains(**n) && !normal.contains(**n)))
+        .map(|n| (*n).to_owned())
+        .collect();
+    tools.sort();
+    tools
+}
+
 impl Template {
     /// The whole file.
     pub fn render(&self) -> String {
@@ -81,6 +102,7 @@ impl Template {
             self.header(),
             self.advisories(),
             self.sbom(),
+            self.members_section(),
             self.lints(),
             build(self.profile),
             SUPPLY_CHAIN.to_owned(),
@@ -140,6 +162,28 @@ impl Template {
              # authors = [\"Release QA <qa@devices.example.com>\"]\n",
             product = quote(&self.product)
         )
+    }
+
+    fn members_section(&self) -> String {
+        let mut out = String::from(
+            "# Members that do not ship (host tools, build helpers, test rigs): held to the baseline profile\n\
+             # (or [members.tools-policy]), left out of the product SBOM, and not shipped components for\n\
+             # the licences and support gates. Globs over member names or paths.\n",
+        );
+        if self.tools.is_empty() {
+            out.push_str("# [members]\n# tools = [\"xtask\"]\n");
+        } else {
+            let listed: Vec<String> = self.tools.iter().map(|t| quote(t)).collect();
+            let _ = write!(
+                out,
+                "# CONFIRM: these members look like tools (an xtask, or built only as other members' build\n\
+                 # dependencies); uncomment to declare them, after checking none of them ships.\n\
+                 # [members]\n# tools = [{}]\n",
+                listed.join(", ")
+            );
+        }
+        out.push_str("# [members.tools-policy]\n# profile = \"baseline\"              # and optional [lints] / [build] tables for tools\n");
+        out
     }
 
     fn lints(&self) -> String {
@@ -284,7 +328,8 @@ mod tests {
         Template {
             profile,
             product: "pump \"controller\"".into(),
-            members: vec!["app".into(), "core-lib".into()],
+            members: vec!["app".into(), "core-lib".into(), "xtask".into()],
+            tools: vec!["xtask".into()],
         }
     }
 
@@ -335,7 +380,8 @@ mod tests {
     #[test]
     fn the_template_lists_the_members_and_the_first_one_in_the_example() {
         let text = template(Profile::Medical).render();
-        assert!(text.contains("#   app, core-lib\n"), "{text}");
+        assert!(text.contains("#   app, core-lib, xtask\n"), "{text}");
+        assert!(text.contains("# tools = [\"xtask\"]\n"), "{text}");
         assert!(text.contains("# member = \"app\"\n"));
         assert!(
             text.contains("# level = \"deny\"\n"),

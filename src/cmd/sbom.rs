@@ -1,12 +1,12 @@
 //! `cargo spdf sbom`: the CycloneDX SBOM (or the VEX alone) to stdout or a file.
 
 use super::Env;
-use crate::load::Loaded;
 use crate::cli::{CommonArgs, SbomArgs};
 use crate::exit;
 use crate::finding::Gate;
-use crate::gates::{self, Needs};
-use crate::graph::CargoOptions;
+use crate::gates;
+use crate::graph::{Basis, CargoOptions};
+use crate::load::{Loaded, Needs, Request};
 use crate::report::DatabaseInfo;
 use crate::sbom::{self, cyclonedx};
 
@@ -29,14 +29,16 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
         target: args.target.clone(),
         ..CargoOptions::from_common(common)
     };
-    let loaded = Loaded::load(
+    let request = Request {
         common,
-        args.stage,
-        Needs { lock: true, db: true, yanked: false, graph: true, project: false },
-        &cargo,
+        stage: args.stage,
+        needs: Needs { lock: true, db: true, kev: true, graph: true, ..Needs::default() },
+        cargo,
         env,
-    )?;
-    let findings = gates::run(&loaded.inputs(env.now), &[Gate::Advisories]);
+    };
+    let loaded = Loaded::load(&request)?;
+    let findings = advisory_findings(&loaded, env)?;
+    warn_if_lockfile_scope(&loaded, env);
     let options = sbom::Options {
         packages: args.packages.clone(),
         include_dev: args.include_dev,
@@ -47,6 +49,28 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
     cyclonedx::write(bom, args.format, args.spec_version)
 }
 
+/// The advisories gate's findings, which the SBOM lists as vulnerabilities; an SBOM without them
+/// would claim there are none, so a gate that cannot run is an error here.
+pub fn advisory_findings(loaded: &Loaded, env: &Env) -> anyhow::Result<Vec<crate::finding::Finding>> {
+    let (findings, runs) = gates::run(loaded, &[Gate::Advisories], env.now);
+    if let Some(reason) = runs.iter().find_map(|r| r.status.reason()) {
+        anyhow::bail!("the SBOM's vulnerabilities cannot be established: {reason}");
+    }
+    Ok(findings)
+}
+
+/// Says on stderr when the SBOM rests on the lockfile rather than on `cargo metadata`.
+fn warn_if_lockfile_scope(loaded: &Loaded, env: &Env) {
+    if let Some(Basis::Lockfile { reason }) = loaded.graph.ok().map(|g| &g.basis)
+        && env.verbosity != crate::report::human::Verbosity::Quiet
+    {
+        let label = console::style("warning:").yellow().bold().force_styling(env.color);
+        crate::output::write_stderr(
+            format!("{label} {reason}; the SBOM lists every package in Cargo.lock (an over-approximation of what ships), and says so in its compositions\n").as_bytes(),
+        );
+    }
+}
+
 /// Builds the SBOM (or the VEX document) from what was loaded.
 pub fn build(
     loaded: &Loaded,
@@ -55,9 +79,10 @@ pub fn build(
     options: &sbom::Options,
     vex_only: bool,
 ) -> anyhow::Result<cyclonedx_bom::models::bom::Bom> {
-    let (Some(graph), Some(lock), Some(db)) = (&loaded.graph, &loaded.lock, &loaded.db) else {
-        anyhow::bail!("the SBOM needs the dependency graph, the lockfile and the advisory database");
-    };
+    let graph =
+        loaded.graph.get().map_err(|e| anyhow::anyhow!("the SBOM needs the dependency graph: {e}"))?;
+    let lock = loaded.lock.get().map_err(|e| anyhow::anyhow!("the SBOM needs Cargo.lock: {e}"))?;
+    let db = loaded.db.get().map_err(|e| anyhow::anyhow!("the SBOM needs the advisory database: {e}"))?;
     let database = DatabaseInfo::new(db, env.now);
     let workspace_name =
         loaded.ws.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -2,44 +2,74 @@
 //! matched exactly as rustsec (and so cargo-audit) matches them, and (when looked up) whether
 //! each was yanked.
 
-use super::Inputs;
-use crate::load::database::{AdvisoryDb, Entry};
+use super::Ctx;
 use crate::finding::{AdvisoryRef, Code, Finding, Level};
+use crate::load::database::{AdvisoryDb, Entry};
+use crate::load::kev::KevCatalog;
+use crate::load::lockfile::{Lock, LockedPackage};
+use crate::load::yanked::Statuses;
+use crate::load::{Loaded, Slot};
 use crate::policy::{AdvisoryKind, Policy};
-use crate::load::workspace::Lock;
-use cargo_lock::Package;
 use rustsec::Advisory;
 use rustsec::advisory::Informational;
+use std::collections::BTreeSet;
+
+/// What the gate reads: `Cargo.lock`, the database, and (when they were loaded) the yanked
+/// statuses, the KEV catalog and the members' names (so that a member is never taken for a
+/// patched copy of a crates.io crate).
+pub struct Input<'a> {
+    /// The lockfile.
+    pub lock: &'a Lock,
+    /// The advisory database.
+    pub db: &'a AdvisoryDb,
+    /// The yanked status of the locked crates.io packages, when looked up.
+    pub yanked: Option<&'a Statuses>,
+    /// The KEV catalog, when one is named.
+    pub kev: Option<&'a KevCatalog>,
+    /// The workspace members' names, when the manifests could be read.
+    pub members: Option<BTreeSet<&'a str>>,
+}
+
+impl<'a> Input<'a> {
+    /// The gate's input; a lockfile, database, KEV catalog or index that could not be read keeps
+    /// the gate from running.
+    pub fn from_loaded(l: &'a Loaded) -> Result<Self, String> {
+        let lock = l.lock.get().map_err(|e| super::missing("Cargo.lock", e))?;
+        let db = l.db.get().map_err(|e| super::missing("the advisory database", e))?;
+        let kev = l.kev.get().map_err(|e| super::missing("the KEV catalog", e))?.as_ref();
+        let yanked = match &l.yanked {
+            Slot::Ready(lookup) => Some(&lookup.statuses),
+            Slot::Failed(e) => return Err(super::missing("the crates.io index", e.clone())),
+            Slot::NotNeeded => None,
+        };
+        let members = l.manifests.ok().map(|m| m.iter().map(|m| m.name.as_str()).collect());
+        Ok(Input { lock, db, yanked, kev, members })
+    }
+}
 
 /// Checks every locked package, its yanked status when it was looked up, then the database's age.
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let (Some(lock), Some(db)) = (inputs.lock, inputs.db) else {
-        unreachable!("the loader provides the lockfile and database to the advisories gate");
-    };
-    let mut findings: Vec<Finding> = matches(lock, db)
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let (lock, db) = (input.lock, input.db);
+    let mut findings: Vec<Finding> = matches(lock, db, input.members.as_ref())
         .map(|m| {
             let finding = match m.entry {
-                Match::Advisory(advisory) => advisory_finding(advisory, m.package, inputs.policy),
+                Match::Advisory(advisory) => advisory_finding(advisory, m.package, ctx.policy),
                 Match::Invalid { file, error } => invalid_entry(file, error, m.package),
             };
-            finding.at(Some(lock.location(m.package.name.as_str(), &m.package.version.to_string())))
+            finding.at(Some(lock.location(&m.package.name, &m.package.version.to_string())))
         })
         .collect();
-    if let Some(statuses) = inputs.yanked {
-        findings.extend(super::yanked::check(lock, statuses, inputs.policy));
+    if let Some(statuses) = input.yanked {
+        findings.extend(super::yanked::check(lock, statuses, ctx.policy));
     }
-    findings.extend(stale(db, inputs));
+    findings.extend(stale(db, ctx));
     findings
 }
 
 /// An advisory file that concerns a locked package.
 pub struct Matched<'a> {
     /// The locked package.
-    pub package: &'a Package,
+    pub package: &'a LockedPackage,
     /// What the database says about it.
     pub entry: Match<'a>,
 }
@@ -57,27 +87,52 @@ pub enum Match<'a> {
     },
 }
 
-/// Every advisory that affects a locked crates.io package, and every unparsable advisory file
-/// of a locked crate, matched as rustsec's `Database::query_vulnerabilities` matches them:
-/// withdrawn advisories and advisories for other registries are skipped, version ranges decide.
-pub fn matches<'a>(lock: &'a Lock, db: &'a AdvisoryDb) -> impl Iterator<Item = Matched<'a>> {
-    lock.lockfile
-        .packages
-        .iter()
-        .filter(|p| p.source.as_ref().is_some_and(|s| s.is_default_registry()))
-        .flat_map(move |package| {
-            db.entries(package.name.as_str()).iter().filter_map(move |entry| {
-                let entry = match entry {
-                    Entry::Advisory(a) if affects(a, package) => Match::Advisory(a),
-                    Entry::Advisory(_) => return None,
-                    Entry::Invalid { file, error } => Match::Invalid { file, error },
-                };
-                Some(Matched { package, entry })
-            })
+/// Every advisory that affects a locked crates.io package (in any spelling of crates.io cargo
+/// resolves to it), or a path or git copy of one (a `[patch]` with a vendored copy has the name
+/// and version of the release it copies, and its flaws unless shown otherwise), and every
+/// unparsable advisory file of such a crate, matched as rustsec's `Database::query_vulnerabilities`
+/// matches them: withdrawn advisories and advisories for other registries are skipped, version
+/// ranges decide. `members` are never copies.
+pub fn matches<'a>(
+    lock: &'a Lock,
+    db: &'a AdvisoryDb,
+    members: Option<&BTreeSet<&str>>,
+) -> impl Iterator<Item = Matched<'a>> {
+    let checked: Vec<&'a LockedPackage> =
+        lock.packages.iter().filter(|p| p.crates_io || is_copy(p, members)).collect();
+    checked.into_iter().flat_map(move |package| {
+        db.entries(&package.name).iter().filter_map(move |entry| {
+            let entry = match entry {
+                Entry::Advisory(a) if affects(a, package) => Match::Advisory(a),
+                Entry::Advisory(_) => return None,
+                Entry::Invalid { file, error } => Match::Invalid { file, error },
+            };
+            Some(Matched { package, entry })
         })
+    })
 }
 
-fn affects(advisory: &Advisory, package: &Package) -> bool {
+/// A path or git package that is not a workspace member: possibly a copy of a crates.io release.
+fn is_copy(p: &LockedPackage, members: Option<&BTreeSet<&str>>) -> bool {
+    let other_source = match &p.source {
+        None => members.is_none_or(|m| !m.contains(p.name.as_str())),
+        Some(s) => s.starts_with("git+"),
+    };
+    other_source && !p.crates_io
+}
+
+/// How a finding names a copy's origin, or nothing for a crates.io package.
+fn copy_note(p: &LockedPackage) -> Option<String> {
+    if p.crates_io {
+        return None;
+    }
+    Some(match &p.source {
+        Some(s) => format!("a copy from {}", s.trim_start_matches("git+")),
+        None => "a path copy".to_owned(),
+    })
+}
+
+fn affects(advisory: &Advisory, package: &LockedPackage) -> bool {
     let meta = &advisory.metadata;
     meta.withdrawn.is_none()
         && advisory.versions.is_vulnerable(&package.version)
@@ -86,19 +141,18 @@ fn affects(advisory: &Advisory, package: &Package) -> bool {
 
 /// Locked packages that a RustSec `unmaintained` advisory covers, with the advisory's id.
 pub fn unmaintained(lock: &Lock, db: &AdvisoryDb) -> std::collections::BTreeMap<(String, String), String> {
-    matches(lock, db)
+    matches(lock, db, None)
         .filter_map(|m| match m.entry {
-            Match::Advisory(a) if a.metadata.informational == Some(Informational::Unmaintained) => Some((
-                (m.package.name.as_str().to_owned(), m.package.version.to_string()),
-                a.id().to_string(),
-            )),
+            Match::Advisory(a) if a.metadata.informational == Some(Informational::Unmaintained) => {
+                Some(((m.package.name.clone(), m.package.version.to_string()), a.id().to_string()))
+            }
             _ => None,
         })
         .collect()
 }
 
 /// The finding for an advisory that affects a package.
-fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> Finding {
+fn advisory_finding(advisory: &Advisory, package: &LockedPackage, policy: &Policy) -> Finding {
     let meta = &advisory.metadata;
     let (code, kind) = match &meta.informational {
         None => (Code::Vulnerability, AdvisoryKind::Vulnerability),
@@ -109,9 +163,18 @@ fn advisory_finding(advisory: &Advisory, package: &Package, policy: &Policy) -> 
     let level = level_for(kind, advisory, policy);
     let name = package.name.as_str();
     let version = package.version.to_string();
-    let mut finding = Finding::new(code, level, message(advisory, name, &version)).package(name, &version);
+    let mut text = message(advisory, name, &version);
+    if let Some(copy) = copy_note(package) {
+        text.push_str(&format!(" [{copy} of the crates.io release]"));
+    }
+    let mut finding = Finding::new(code, level, text).package(name, &version);
     finding.advisory = Some(advisory_ref(advisory));
-    finding.help.push(fix_help(advisory, name));
+    match copy_note(package) {
+        Some(_) => finding.help.push(format!(
+            "`{name}` is not taken from crates.io but has the name and version of an affected release: if the copy carries the fix, record it with a waiver (state = \"resolved_with_pedigree\"); otherwise apply the fix to the copy"
+        )),
+        None => finding.help.push(fix_help(advisory, name)),
+    }
     finding.help.push(waiver_help(advisory.id().as_str(), name));
     finding
 }
@@ -196,7 +259,7 @@ pub fn waiver_help(id: &str, name: &str) -> String {
     )
 }
 
-fn invalid_entry(file: &str, error: &str, package: &Package) -> Finding {
+fn invalid_entry(file: &str, error: &str, package: &LockedPackage) -> Finding {
     let name = package.name.as_str();
     let version = package.version.to_string();
     Finding::new(
@@ -209,9 +272,9 @@ fn invalid_entry(file: &str, error: &str, package: &Package) -> Finding {
 }
 
 /// `db-stale` when the database is older than `max-db-age-days`.
-fn stale(db: &AdvisoryDb, inputs: &Inputs<'_>) -> Option<Finding> {
-    let max = inputs.policy.advisories.max_db_age_days?;
-    let age = db.age_days(inputs.now);
+fn stale(db: &AdvisoryDb, ctx: &Ctx<'_>) -> Option<Finding> {
+    let max = ctx.policy.advisories.max_db_age_days?;
+    let age = db.age_days(ctx.now);
     match age {
         Some(age) if age <= i64::from(max) => None,
         _ => {

@@ -1,21 +1,19 @@
 //! The bans gate: crates the policy bans (`[bans] deny`), wherever they are in the dependency
 //! graph, with the path that pulls them in.
 
-use super::Inputs;
+use super::Ctx;
+use super::lockfile::LockGraph;
 use crate::finding::{Code, Finding, Level};
 
+/// What the gate reads: `Cargo.lock` alone (with the members located in it).
+pub type Input<'a> = LockGraph<'a>;
+
 /// Runs the gate.
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let (Some(graph), Some(lock)) = (inputs.graph, inputs.lock) else {
-        unreachable!("the loader provides the graph and lockfile to the bans gate");
-    };
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let lock = input.lock;
     let mut out = Vec::new();
-    for ban in &inputs.policy.bans {
-        let hits = graph.packages.iter().enumerate().filter(|(_, p)| {
+    for ban in &ctx.policy.bans {
+        let hits = lock.packages.iter().enumerate().filter(|(_, p)| {
             p.name == ban.name && ban.version.as_ref().is_none_or(|req| req.matches(&p.version))
         });
         for (i, p) in hits {
@@ -27,7 +25,7 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
                 format!(
                     "{} {version} is banned by the policy{why} (pulled in by {})",
                     p.name,
-                    graph.path_to(i).join(" -> ")
+                    input.path_to(i)
                 ),
             )
             .package(&p.name, &version)
@@ -37,7 +35,7 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
                 ban.location.file,
                 ban.location.line.unwrap_or(0)
             ))
-            .at(Some(lock.location(&p.name, &version)));
+            .at(Some(lock.location_of(i)));
             f.required = Some(match &ban.version {
                 Some(req) => format!("not {} {req}", ban.name),
                 None => format!("no {}", ban.name),

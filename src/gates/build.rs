@@ -3,34 +3,48 @@
 //! (per-package and custom profiles, cargo config, `CARGO_PROFILE_*`, rustflags), plus risky
 //! configuration (compiler wrappers, nightly flags, `target-feature`, `soft-float`).
 
-use super::Inputs;
+use super::Ctx;
 use crate::cargo_config::Origin;
 use crate::finding::{Code, Finding, Level, Location};
-use crate::policy::BuildPolicy;
 use crate::load::project::{LockfileState, Project};
+use crate::policy::BuildPolicy;
 use crate::toml_file::TomlFile;
 use toml::de::{DeTable, DeValue};
 
+/// What the gate reads: the project (manifests, configuration, toolchain file, git state) and
+/// the advisory database (the toolchain's own advisories).
+pub struct Input<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// The advisory database.
+    pub db: &'a crate::load::database::AdvisoryDb,
+}
+
+impl<'a> Input<'a> {
+    /// The gate's input.
+    pub fn from_loaded(l: &'a crate::load::Loaded) -> Result<Self, String> {
+        Ok(Input {
+            project: l
+                .project
+                .get()
+                .map_err(|e| super::missing("the project (members, manifests, configuration)", e))?,
+            db: l.db.get().map_err(|e| super::missing("the advisory database", e))?,
+        })
+    }
+}
+
 /// Runs the gate.
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let Some(project) = inputs.project else {
-        unreachable!("the loader provides the project to the build gate");
-    };
-    let policy = &inputs.policy.build;
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let project = input.project;
+    let policy = &ctx.policy.build;
     let mut findings = Vec::new();
     findings.extend(lockfile(project, policy));
-    findings.extend(rust_versions(project, policy));
+    findings.extend(rust_versions(project, ctx.policy));
     findings.extend(toolchain_pin(project, policy));
     findings.extend(profiles(project, policy));
     findings.extend(risky(project, policy));
-    if let Some(db) = inputs.db {
-        findings.extend(toolchain_advisories(project, db));
-    }
-    if inputs.stage == crate::policy::Stage::Release {
+    findings.extend(toolchain_advisories(project, input.db));
+    if ctx.stage == crate::policy::Stage::Release {
         findings.extend(dirty_worktree(project, policy));
     }
     findings
@@ -123,9 +137,10 @@ fn lockfile(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
     )
 }
 
-fn rust_versions(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
+fn rust_versions(project: &Project, policy: &crate::policy::Policy) -> Vec<Finding> {
     let mut out = Vec::new();
     for m in &project.members {
+        let policy = policy.build_for(&m.member.name, &m.rel_dir);
         let at =
             Location { file: m.manifest.report_name.clone(), line: line_of(&m.manifest, "rust-version") };
         match (&m.member.rust_version, &policy.min_rust_version) {

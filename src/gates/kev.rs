@@ -2,19 +2,20 @@
 //! `kev` finding (deny in every profile by default): the FDA expects known exploited
 //! vulnerabilities to be designed out. Every advisory finding records whether it is in the catalog.
 
-use super::Inputs;
+use super::Ctx;
 use crate::finding::{Code, Finding, Level};
+use crate::load::kev::KevCatalog;
 use crate::policy::{AdvisoryKind, Profile, Stage};
 
 /// Marks advisory findings with their KEV membership and adds a `kev` finding for each listed
 /// one; without a catalog, says so (and fails at the release stage).
-pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>) {
-    let Some(catalog) = inputs.kev else {
-        findings.extend(not_run(inputs));
+pub fn apply(findings: &mut Vec<Finding>, ctx: &Ctx<'_>, kev: Option<&KevCatalog>) {
+    let Some(catalog) = kev else {
+        findings.extend(not_run(ctx));
         return;
     };
     let level =
-        if inputs.policy.advisories.deny.contains(&AdvisoryKind::Kev) { Level::Deny } else { Level::Warn };
+        if ctx.policy.advisories.deny.contains(&AdvisoryKind::Kev) { Level::Deny } else { Level::Warn };
     let mut added = Vec::new();
     for f in findings.iter_mut() {
         let Some(advisory) = f.advisory.as_mut() else { continue };
@@ -44,8 +45,8 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>) {
 
 /// Without a catalog: nothing under baseline before release; a note-like warning under the
 /// medical and firmware profiles; a deny finding at the release stage.
-fn not_run(inputs: &Inputs<'_>) -> Option<Finding> {
-    let level = match (inputs.stage, inputs.policy.profile) {
+fn not_run(ctx: &Ctx<'_>) -> Option<Finding> {
+    let level = match (ctx.stage, ctx.policy.profile) {
         (Stage::Release, _) => Level::Deny,
         (_, Profile::Medical | Profile::Firmware) => Level::Warn,
         (_, Profile::Baseline) => return None,

@@ -2,24 +2,40 @@
 //! evaluated as SPDX expressions (`A OR B` needs either, `A AND B` both; `WITH` exceptions only
 //! add permissions; deprecated identifiers such as `GPL-2.0` count as their current equivalent).
 
-use super::Inputs;
+use super::Ctx;
 use crate::finding::{Code, Finding, Level, Location};
-use crate::graph::{Package, Source};
+use crate::graph::{Graph, Package, Source};
+use crate::load::Loaded;
+use crate::load::lockfile::Lock;
 use crate::policy::LicensesPolicy;
 use spdx::{Expression, LicenseId, LicenseItem, LicenseReq, ParseMode};
 
-/// Runs the gate over the product's components (members and their normal and build dependencies).
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let (Some(graph), Some(lock)) = (inputs.graph, inputs.lock) else {
-        unreachable!("the loader provides the graph and lockfile to the licenses gate");
-    };
-    let policy = &inputs.policy.licenses;
-    let roots: Vec<usize> = graph.members().collect();
-    let scope = crate::sbom::scope::walk(graph, &roots, false);
+/// What the gate reads: the dependency graph (`cargo metadata`'s, or the lockfile's when it
+/// could not run) and `Cargo.lock` (for locations).
+pub struct Input<'a> {
+    /// The graph.
+    pub graph: &'a Graph,
+    /// The lockfile.
+    pub lock: &'a Lock,
+}
+
+impl<'a> Input<'a> {
+    /// The gate's input.
+    pub fn from_loaded(l: &'a Loaded) -> Result<Self, String> {
+        Ok(Input {
+            graph: l.graph.get().map_err(|e| super::missing("the dependency graph", e))?,
+            lock: l.lock.get().map_err(|e| super::missing("Cargo.lock", e))?,
+        })
+    }
+}
+
+/// Runs the gate over the product's components: the members that ship and their normal and build
+/// dependencies (tool members, and what only they pull in, are not shipped).
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let (graph, lock) = (input.graph, input.lock);
+    let policy = &ctx.policy.licenses;
+    let roots = graph.product_members(ctx.policy);
+    let scope = crate::graph::scope::walk(graph, &roots, false);
     let mut out = Vec::new();
     for &i in scope.included.keys() {
         let p = &graph.packages[i];
@@ -38,6 +54,9 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
 fn evaluate(p: &Package, policy: &LicensesPolicy) -> Option<Finding> {
     let version = p.version.to_string();
     let unknown_level = if policy.allow.is_some() { Level::Deny } else { Level::Warn };
+    if let Some(reason) = &p.unread {
+        return Some(unknown(p, unknown_level, format!("has a licence that could not be read: {reason}")));
+    }
     let Some(text) = &p.license else {
         let what = match &p.license_file {
             Some(file) => format!("declares only a licence file ({file}), no SPDX expression"),

@@ -4,28 +4,49 @@
 //! `check --run-clippy`, the violations clippy reports (see [`super::violations`]). See
 //! ../shared/docs/LINTS.md for the rules followed here.
 
-use super::Inputs;
+use super::Ctx;
 use crate::finding::{Code, ExceptionRef, Finding, Level, Location};
 use crate::lints::LintLevel;
 use crate::lints::attrs::{AttrLevel, AttrScope, LintAttr};
 use crate::lints::resolve::{self, DecidedBy, Flag, FlagSource};
 use crate::lints::toolchain::LintDb;
-use crate::policy::{LintException, LintsPolicy, Requirement};
 use crate::load::project::{MemberProject, Project};
+use crate::policy::{LintException, LintsPolicy, Requirement};
+
+/// What the gate reads: the project (members, their manifests and sources, the toolchain's lints,
+/// the rustflags), and what clippy reported under `--run-clippy`.
+pub struct Input<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// What clippy reported, when it ran.
+    pub clippy: Option<&'a crate::lints::clippy_run::ClippyRun>,
+}
+
+impl<'a> Input<'a> {
+    /// The gate's input.
+    pub fn from_loaded(l: &'a crate::load::Loaded) -> Result<Self, String> {
+        let project =
+            l.project.get().map_err(|e| super::missing("the project (members, manifests, sources)", e))?;
+        Ok(Input { project, clippy: l.clippy.as_ref() })
+    }
+}
+
+/// The lints policy a member is held to: the tools' for a tool member, else the product's.
+fn member_policy<'p>(ctx: &Ctx<'p>, member: &MemberProject) -> &'p LintsPolicy {
+    ctx.policy.lints_for(&member.member.name, &member.rel_dir)
+}
 
 /// Runs the gate.
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let Some(project) = inputs.project else {
-        unreachable!("the loader provides the project to the lints gate");
-    };
-    let policy = &inputs.policy.lints;
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let project = input.project;
+    let policy = &ctx.policy.lints;
     let mut findings = unknown_required(policy, &project.lintdb);
+    if project.members.iter().any(|m| ctx.policy.is_tool(&m.member.name, &m.rel_dir)) {
+        findings.extend(unknown_required(&ctx.policy.members.tools_lints, &project.lintdb));
+    }
     let rustflags = rustflags(project);
     for member in &project.members {
+        let policy = member_policy(ctx, member);
         findings.extend(unknown_in_manifest(member, &project.lintdb));
         let flags = manifest_flags(member);
         for req in policy.required.iter().filter(|r| project.lintdb.is_known(&r.lint)) {
@@ -40,8 +61,8 @@ pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
             findings.extend(hidden_from_clippy(member));
         }
     }
-    findings.extend(lowered_by_rustflags(project, policy, &rustflags));
-    if let Some(run) = inputs.clippy {
+    findings.extend(lowered_by_rustflags(project, ctx, &rustflags));
+    if let Some(run) = input.clippy {
         findings.extend(super::violations::check(project, policy, run));
     }
     findings
@@ -356,15 +377,26 @@ fn rustflags(project: &Project) -> (Vec<Flag>, Option<(LintLevel, Location)>) {
 /// Rustflags that lower a required lint below its minimum in some member; reported once per lint.
 fn lowered_by_rustflags(
     project: &Project,
-    policy: &LintsPolicy,
+    ctx: &Ctx<'_>,
     rustflags: &(Vec<Flag>, Option<(LintLevel, Location)>),
 ) -> Vec<Finding> {
     let (extra, cap) = rustflags;
     let mut out = Vec::new();
-    for req in &policy.required {
+    let mut requirements: Vec<&Requirement> = ctx.policy.lints.required.iter().collect();
+    requirements.extend(
+        ctx.policy
+            .members
+            .tools_lints
+            .required
+            .iter()
+            .filter(|r| !ctx.policy.lints.required.iter().any(|p| p.lint == r.lint)),
+    );
+    for req in requirements {
         let mut lowered: Vec<&str> = Vec::new();
         let mut decided_by: Option<Location> = None;
         for member in &project.members {
+            let policy = member_policy(ctx, member);
+            let Some(req) = policy.required.iter().find(|r| r.lint == req.lint) else { continue };
             let (min, _) = policy.minimum_for(&member.member.name, req);
             let manifest = manifest_flags(member);
             let before = resolve::cli_level(&manifest, &req.lint, &project.lintdb, &member.member.edition);

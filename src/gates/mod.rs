@@ -1,6 +1,7 @@
-//! Evaluate: each gate is a pure function from what was loaded to findings. Gates never do
-//! I/O and never fail; whatever could not be established was either an error at load time
-//! or is reported here as a finding.
+//! Evaluate: each gate is a pure function from the inputs it declares to findings. Gates never
+//! do I/O and never fail. A gate names the typed input it reads (`Input`, built from what was
+//! loaded by its `Input::from_loaded`); when one of them could not be loaded the gate does not
+//! run and is reported as not evaluated, with the reason, while the other gates run.
 
 pub mod advisories;
 pub mod bans;
@@ -8,59 +9,35 @@ pub mod build;
 pub mod kev;
 pub mod licenses;
 pub mod lints;
+pub mod lockfile;
 pub mod sources;
 pub mod support;
 pub mod violations;
 pub mod waivers;
 pub mod yanked;
 
-use crate::load::database::AdvisoryDb;
 use crate::finding::{Finding, Gate};
-use crate::graph::Graph;
+use crate::load::{Loaded, Needs};
 use crate::policy::{Policy, Stage};
-use crate::load::project::Project;
-use crate::load::workspace::{Lock, Workspace};
+use crate::report::GateRun;
 use jiff::Timestamp;
 
-/// Everything the gates read.
-pub struct Inputs<'a> {
-    /// The workspace.
-    pub ws: &'a Workspace,
-    /// Its lockfile, when a selected gate needs it.
-    pub lock: Option<&'a Lock>,
+/// What every gate reads: the policy in force, the stage and "now".
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
     /// The policy in force.
     pub policy: &'a Policy,
-    /// The advisory database, when a selected gate needs it.
-    pub db: Option<&'a AdvisoryDb>,
-    /// The yanked status of every locked crates.io package, when a selected gate needs it.
-    pub yanked: Option<&'a crate::load::yanked::Statuses>,
-    /// The `cargo metadata` graph, when a selected gate needs it.
-    pub graph: Option<&'a Graph>,
-    /// The project's manifests, sources and configuration, when a selected gate needs them.
-    pub project: Option<&'a Project>,
-    /// The KEV catalog, when given.
-    pub kev: Option<&'a crate::load::kev::KevCatalog>,
-    /// What clippy reported about the required lints, when `check --run-clippy` ran it.
-    pub clippy: Option<&'a crate::lints::clippy_run::ClippyRun>,
     /// The stage checked for.
     pub stage: Stage,
     /// "Now": `SOURCE_DATE_EPOCH` when set, else the clock. Expiry and age are judged against it.
     pub now: Timestamp,
 }
 
-/// What to load beyond the workspace and policy.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Needs {
-    /// Cargo.lock.
-    pub lock: bool,
-    /// The advisory database (implies the lockfile: only locked crates are read).
-    pub db: bool,
-    /// The yanked status of locked crates.io packages (implies the lockfile; uses the index).
-    pub yanked: bool,
-    /// The `cargo metadata` graph.
-    pub graph: bool,
-    /// The project's manifests, sources and configuration.
-    pub project: bool,
+impl Ctx<'_> {
+    /// Today's date (UTC), as expiry and end-of-support dates are compared with it.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    }
 }
 
 /// What the selected gates need loaded, so the loader reads nothing more than they use.
@@ -69,31 +46,54 @@ pub fn needs(gates: &[Gate]) -> Needs {
     Needs {
         lock: any(&[Gate::Advisories, Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
         db: any(&[Gate::Advisories, Gate::Build, Gate::Support]),
+        kev: any(&[Gate::Advisories]),
         yanked: any(&[Gate::Advisories]),
-        graph: any(&[Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
+        graph: any(&[Gate::Licenses, Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
     }
 }
 
-/// Runs the selected gates, applies the policy's waivers, and sorts the findings.
-pub fn run(inputs: &Inputs<'_>, gates: &[Gate]) -> Vec<Finding> {
+/// Runs the selected gates over what was loaded, applies the policy's waivers and sorts the
+/// findings; returns them with every gate's status.
+pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Vec<GateRun>) {
+    let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
     let mut findings = Vec::new();
-    for gate in gates {
-        findings.extend(match gate {
-            Gate::Advisories => {
-                let mut found = advisories::check(inputs);
-                kev::apply(&mut found, inputs);
-                found
+    let mut runs = Vec::new();
+    for &gate in gates {
+        match evaluate(gate, &ctx, loaded) {
+            Ok(found) => {
+                findings.extend(found);
+                runs.push(GateRun::evaluated(gate));
             }
-            Gate::Lints => lints::check(inputs),
-            Gate::Build => build::check(inputs),
-            Gate::Sources => sources::check(inputs),
-            Gate::Bans => bans::check(inputs),
-            Gate::Licenses => licenses::check(inputs),
-            Gate::Support => support::check(inputs),
-        });
+            Err(reason) => runs.push(GateRun::not_evaluated(gate, reason)),
+        }
     }
-    waivers::apply(&mut findings, inputs, gates);
+    findings.extend(lockfile::stale(loaded, gates, &runs));
+    let evaluated: Vec<Gate> = runs.iter().filter(|r| r.is_evaluated()).map(|r| r.gate).collect();
+    waivers::apply(&mut findings, &ctx, loaded.db.ok(), &evaluated);
     crate::finding::sort(&mut findings);
-    findings
+    (findings, runs)
+}
+
+/// One gate: its input, then its check.
+fn evaluate(gate: Gate, ctx: &Ctx<'_>, loaded: &Loaded) -> Result<Vec<Finding>, String> {
+    Ok(match gate {
+        Gate::Advisories => {
+            let input = advisories::Input::from_loaded(loaded)?;
+            let mut found = advisories::check(ctx, &input);
+            kev::apply(&mut found, ctx, input.kev);
+            found
+        }
+        Gate::Lints => lints::check(ctx, &lints::Input::from_loaded(loaded)?),
+        Gate::Build => build::check(ctx, &build::Input::from_loaded(loaded)?),
+        Gate::Sources => sources::check(ctx, &sources::Input::from_loaded(loaded)?),
+        Gate::Bans => bans::check(ctx, &bans::Input::from_loaded(loaded)?),
+        Gate::Licenses => licenses::check(ctx, &licenses::Input::from_loaded(loaded)?),
+        Gate::Support => support::check(ctx, &support::Input::from_loaded(loaded)?),
+    })
+}
+
+/// An input's `Err` for a gate's input builder: "Cargo.lock could not be read: <why>".
+pub fn missing(what: &str, reason: String) -> String {
+    format!("{what} could not be loaded: {reason}")
 }

@@ -2,33 +2,31 @@
 //! repositories must be allowed by the policy, git dependencies must pin a commit, and path
 //! dependencies must stay inside the workspace.
 
-use super::Inputs;
+use super::Ctx;
+use super::lockfile::LockGraph;
 use crate::finding::{Code, Finding, Level};
 use crate::graph::Source;
 use crate::policy::SourcesPolicy;
 
+/// What the gate reads: `Cargo.lock` alone (with the members located in it).
+pub type Input<'a> = LockGraph<'a>;
+
 /// Runs the gate.
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let (Some(graph), Some(lock)) = (inputs.graph, inputs.lock) else {
-        unreachable!("the loader provides the graph and lockfile to the sources gate");
-    };
-    let policy = &inputs.policy.sources;
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let policy = &ctx.policy.sources;
+    let lock = input.lock;
     let mut out = Vec::new();
-    for (i, p) in graph.packages.iter().enumerate().filter(|(_, p)| !p.member) {
+    for (i, p) in lock.packages.iter().enumerate().filter(|(i, _)| !input.is_member(*i)) {
         let version = p.version.to_string();
-        let problems = problems(&p.source, policy);
-        for (code, what, help) in problems {
-            let via = graph.path_to(i).join(" -> ");
+        let source = input.source(i);
+        for (code, what, help) in problems(&source, policy) {
+            let via = input.path_to(i);
             let mut f =
                 Finding::new(code, Level::Deny, format!("{} {version}: {what} (pulled in by {via})", p.name))
                     .package(&p.name, &version)
                     .help(help)
-                    .at(Some(lock.location(&p.name, &version)));
-            f.actual = Some(describe(&p.source));
+                    .at(Some(lock.location_of(i)));
+            f.actual = Some(describe(&source));
             out.push(f);
         }
     }
@@ -66,6 +64,11 @@ fn problems(source: &Source, policy: &SourcesPolicy) -> Vec<(Code, String, Strin
                 ));
             }
         }
+        Source::Path { dir } if dir.is_empty() && !policy.allow_external_paths => out.push((
+            Code::SourceNotAllowed,
+            "is a path dependency that no workspace manifest names, so where it lives is unknown".to_owned(),
+            "declare it with `path = ...` in a member's Cargo.toml, or set [sources] allow-external-paths = true".to_owned(),
+        )),
         Source::Path { dir } if dir.starts_with("..") && !policy.allow_external_paths => out.push((
             Code::SourceNotAllowed,
             format!("is a path dependency outside the workspace ({dir})"),

@@ -2,33 +2,53 @@
 //! product (the workspace members and what they depend on, build dependencies included, dev
 //! dependencies not), decided as the SBOM decides it.
 
-use super::Inputs;
+use super::Ctx;
 use crate::finding::{Code, Finding, Level, Location};
-use crate::graph::Source;
+use crate::graph::{Graph, Source};
+use crate::load::Loaded;
+use crate::load::database::AdvisoryDb;
+use crate::load::lockfile::Lock;
 use crate::policy::{Profile, Stage};
 use crate::support::{Support, SupportSource};
 
+/// What the gate reads: the dependency graph, `Cargo.lock` and the advisory database (for
+/// RustSec's `unmaintained` advisories).
+pub struct Input<'a> {
+    /// The graph.
+    pub graph: &'a Graph,
+    /// The lockfile.
+    pub lock: &'a Lock,
+    /// The advisory database.
+    pub db: &'a AdvisoryDb,
+}
+
+impl<'a> Input<'a> {
+    /// The gate's input.
+    pub fn from_loaded(l: &'a Loaded) -> Result<Self, String> {
+        Ok(Input {
+            graph: l.graph.get().map_err(|e| super::missing("the dependency graph", e))?,
+            lock: l.lock.get().map_err(|e| super::missing("Cargo.lock", e))?,
+            db: l.db.get().map_err(|e| super::missing("the advisory database", e))?,
+        })
+    }
+}
+
 /// Reports components without a level of support or justification (`support-missing`) and
-/// components past their end of support (`support-ended`).
-#[expect(
-    clippy::unreachable,
-    reason = "the loader provides every input the selected gates need (gates::needs)"
-)]
-pub fn check(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let (Some(graph), Some(lock), Some(db)) = (inputs.graph, inputs.lock, inputs.db) else {
-        unreachable!("the loader provides the graph, lockfile and database to the support gate");
-    };
-    let unmaintained = super::advisories::unmaintained(lock, db);
-    let roots: Vec<usize> = graph.members().collect();
-    let scope = crate::sbom::scope::walk(graph, &roots, false);
-    let today = inputs.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    let missing_level = missing_level(inputs.policy.profile, inputs.stage);
+/// components past their end of support (`support-ended`), over the members that ship and what
+/// they pull in.
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+    let (graph, lock) = (input.graph, input.lock);
+    let unmaintained = super::advisories::unmaintained(lock, input.db);
+    let roots = graph.product_members(ctx.policy);
+    let scope = crate::graph::scope::walk(graph, &roots, false);
+    let today = ctx.today();
+    let missing_level = missing_level(ctx.policy.profile, ctx.stage);
     let mut findings = Vec::new();
     for &i in scope.included.keys() {
         let p = &graph.packages[i];
         let version = p.version.to_string();
         let advisory = unmaintained.get(&(p.name.clone(), version.clone())).map(String::as_str);
-        let support = crate::support::resolve(&p.name, p.member, advisory, &inputs.policy.support);
+        let support = crate::support::resolve(&p.name, p.member, advisory, &ctx.policy.support);
         let at = match (&support.location, &p.source) {
             (Some(policy_line), _) => Some(policy_line.clone()),
             (None, Source::Path { dir }) => Some(Location { file: format!("{dir}/Cargo.toml"), line: None }),

@@ -10,8 +10,8 @@ use crate::finding::{Code, Finding, Level, Location};
 use crate::lints::LintLevel;
 use crate::lints::clippy_run::{ClippyRun, Violation, plural};
 use crate::lints::toolchain::LintDb;
-use crate::policy::LintsPolicy;
 use crate::load::project::Project;
+use crate::policy::LintsPolicy;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One finding per member and required lint with violations at the effective level.

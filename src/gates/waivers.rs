@@ -5,8 +5,9 @@
 //! waiver waives nothing and is itself a deny finding; a waiver that matched nothing is a warning,
 //! so that the policy does not keep waivers for problems long gone.
 
-use super::Inputs;
+use super::Ctx;
 use crate::finding::{AdvisoryRef, Code, ExceptionRef, Finding, Gate, Level, PackageRef};
+use crate::load::database::AdvisoryDb;
 use crate::policy::Exception;
 use jiff::civil::Date;
 
@@ -16,12 +17,12 @@ use jiff::civil::Date;
 pub const WAIVABLE: [Gate; 2] = [Gate::Advisories, Gate::Build];
 
 /// Applies the policy's waivers to `findings` and adds `exception-expired` / `exception-unused`.
-pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
-    let exceptions = &inputs.policy.advisories.exceptions;
+pub fn apply(findings: &mut Vec<Finding>, ctx: &Ctx<'_>, db: Option<&AdvisoryDb>, gates: &[Gate]) {
+    let exceptions = &ctx.policy.advisories.exceptions;
     if !WAIVABLE.iter().any(|g| gates.contains(g)) {
         return;
     }
-    let today = inputs.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let today = ctx.today();
     let mut used = vec![false; exceptions.len()];
     for finding in findings.iter_mut() {
         let (Some(advisory), Some(package)) = (&finding.advisory, &finding.package) else {
@@ -38,7 +39,7 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
     }
     // Toolchain advisories are the build gate's; every other advisory is the advisories gate's.
     let could_have_used = |e: &Exception| {
-        gates.contains(if is_toolchain_advisory(e, inputs) { &Gate::Build } else { &Gate::Advisories })
+        gates.contains(if is_toolchain_advisory(e, db) { &Gate::Build } else { &Gate::Advisories })
     };
     for (exception, used) in exceptions.iter().zip(used) {
         if is_expired(exception, today) {
@@ -46,7 +47,7 @@ pub fn apply(findings: &mut Vec<Finding>, inputs: &Inputs<'_>, gates: &[Gate]) {
         } else if !used && could_have_used(exception) {
             findings.push(unused(exception));
         }
-        if inputs.stage == crate::policy::Stage::Release {
+        if ctx.stage == crate::policy::Stage::Release {
             findings.extend(expiring(exception, today));
         }
     }
@@ -72,8 +73,8 @@ fn expiring(e: &Exception, today: Date) -> Option<Finding> {
 }
 
 /// Whether a waiver's id is one of the toolchain's advisories (or their aliases).
-fn is_toolchain_advisory(e: &Exception, inputs: &Inputs<'_>) -> bool {
-    inputs.db.is_some_and(|db| {
+fn is_toolchain_advisory(e: &Exception, db: Option<&AdvisoryDb>) -> bool {
+    db.is_some_and(|db| {
         db.toolchain().iter().any(|(_, entry)| match entry {
             crate::load::database::Entry::Advisory(a) => {
                 a.id().as_str() == e.id || a.metadata.aliases.iter().any(|alias| alias.as_str() == e.id)

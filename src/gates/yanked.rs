@@ -3,9 +3,9 @@
 //! deny when the policy denies `yanked`, else warn: an unknown status is never a silent pass.
 
 use crate::finding::{Code, Finding, Level};
-use crate::policy::{AdvisoryKind, Policy};
-use crate::load::workspace::Lock;
+use crate::load::lockfile::Lock;
 use crate::load::yanked::{CRATE_NOT_IN_INDEX, INDEX_URL_VAR, Statuses, VERSION_NOT_IN_INDEX, YankedStatus};
+use crate::policy::{AdvisoryKind, Policy};
 
 /// `required` of a yanked finding.
 const REQUIRED: &str = "not yanked";

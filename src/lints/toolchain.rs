@@ -159,26 +159,18 @@ fn clippy_group_default(name: &str) -> Option<LintLevel> {
     })
 }
 
-/// Where to find a toolchain binary: `$RUSTC` for rustc; else the binary beside `$CARGO` (which
-/// cargo sets to itself when it runs `cargo spdf`, so this is the toolchain the user invoked);
-/// else the name, found on PATH (normally rustup's proxy, which honours rust-toolchain.toml).
+/// Where to find a toolchain binary: the trusted toolchain's (see [`crate::load::toolchain`]),
+/// never one the inspected workspace chooses.
 pub fn tool_path(name: &str) -> std::ffi::OsString {
-    if name == "rustc"
-        && let Some(rustc) = std::env::var_os("RUSTC").filter(|v| !v.is_empty())
-    {
-        return rustc;
-    }
-    std::env::var_os("CARGO")
-        .map(|cargo| Path::new(&cargo).with_file_name(name))
-        .filter(|sibling| sibling.is_file())
-        .map_or_else(|| name.into(), std::ffi::OsString::from)
+    crate::load::toolchain::trusted().tool(name)
 }
 
-/// A command for a toolchain binary, run in `dir`, never allowed to make rustup download a
-/// pinned toolchain behind the user's back.
+/// A command for a toolchain binary, run in `dir`, with the toolchain fixed for it and whatever
+/// it starts (no rustup proxy may pick or download another one).
 pub fn command(program: &std::ffi::OsStr, dir: &Path) -> Command {
     let mut cmd = Command::new(program);
-    cmd.current_dir(dir).env("RUSTUP_AUTO_INSTALL", "0");
+    cmd.current_dir(dir);
+    crate::load::toolchain::trusted().fix_environment(&mut cmd);
     cmd
 }
 

@@ -59,17 +59,18 @@ pub struct DbLocation {
     pub source: DbSource,
 }
 
-/// Chooses the database directory: `--db`, the policy's `advisories.db`, `CARGO_SPDF_DB`, then
-/// `$CARGO_HOME/advisory-db` (`~/.cargo/advisory-db`), the copy cargo-audit keeps.
+/// Chooses the database directory: `--db`, `CARGO_SPDF_DB`, the policy's `advisories.db`, then
+/// `$CARGO_HOME/advisory-db` (`~/.cargo/advisory-db`), the copy cargo-audit keeps. What the
+/// operator passes (flag, environment) beats what the inspected repository's policy says.
 pub fn locate(flag: Option<&Path>, policy: Option<&Path>) -> DbLocation {
     if let Some(p) = flag {
         return DbLocation { path: crate::paths::absolute(p), source: DbSource::Flag };
     }
-    if let Some(p) = policy {
-        return DbLocation { path: p.to_path_buf(), source: DbSource::Policy };
-    }
     if let Some(p) = std::env::var_os("CARGO_SPDF_DB").filter(|v| !v.is_empty()) {
         return DbLocation { path: crate::paths::absolute(Path::new(&p)), source: DbSource::Env };
+    }
+    if let Some(p) = policy {
+        return DbLocation { path: p.to_path_buf(), source: DbSource::Policy };
     }
     DbLocation { path: default_path(), source: DbSource::Default }
 }

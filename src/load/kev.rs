@@ -56,13 +56,16 @@ struct RawEntry {
     vulnerability_name: String,
 }
 
-/// Chooses the catalog: `--kev`, the policy's `kev.catalog`, then `CARGO_SPDF_KEV`.
+/// Chooses the catalog: `--kev`, `CARGO_SPDF_KEV`, then the policy's `kev.catalog` (the
+/// operator beats the inspected repository's policy).
 pub fn locate(flag: Option<&Path>, policy: Option<&Path>) -> Option<PathBuf> {
-    flag.map(crate::paths::absolute).or_else(|| policy.map(Path::to_path_buf)).or_else(|| {
-        std::env::var_os("CARGO_SPDF_KEV")
-            .filter(|v| !v.is_empty())
-            .map(|v| crate::paths::absolute(Path::new(&v)))
-    })
+    flag.map(crate::paths::absolute)
+        .or_else(|| {
+            std::env::var_os("CARGO_SPDF_KEV")
+                .filter(|v| !v.is_empty())
+                .map(|v| crate::paths::absolute(Path::new(&v)))
+        })
+        .or_else(|| policy.map(Path::to_path_buf))
 }
 
 impl KevCatalog {

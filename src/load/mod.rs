@@ -1,27 +1,117 @@
-//! The load phase shared by every subcommand: workspace, policy, and then only what the work
-//! at hand needs (lockfile, advisory database, yanked status from the index, `cargo metadata`
-//! graph), and for `check --run-clippy` the violations clippy reports.
+//! Load: every input a run reads, and nothing else. One loader per input (workspace, lockfile,
+//! manifests, policy, advisory database and its fetch, KEV catalog, yanked lookups, `cargo
+//! metadata`, project files), run in parallel where they do not depend on each other, with
+//! `cargo metadata` (the slowest) started first.
+//!
+//! The workspace and the policy are needed by everything: failing to load either is an error
+//! (exit 2). Every other input is a [`Slot`]: loaded, not needed for this run, or failed with a
+//! reason. A gate whose input failed is reported as not evaluated (exit 2) while the other gates
+//! still run ([`crate::gates::run`]). When `cargo metadata` cannot run, the graph falls back to
+//! the lockfile ([`fallback`]), and says so.
+//!
+//! Nothing here writes into the workspace: `cargo metadata` runs `--locked`, and `Cargo.lock` is
+//! hashed before and after so the report's digest is that of the bytes every gate judged.
 
-use crate::cmd::Env;
 pub mod database;
+pub mod fallback;
 pub mod kev;
+pub mod lockfile;
+pub mod manifests;
+pub mod metadata;
 pub mod project;
+pub mod stale;
+pub mod toolchain;
 pub mod workspace;
 pub mod yanked;
 
-use database::AdvisoryDb;
+use crate::cargo_config::CargoConfig;
 use crate::cli::CommonArgs;
-use crate::gates::{Inputs, Needs};
-use crate::graph::{self, CargoOptions, Graph};
-use kev::KevCatalog;
+use crate::cmd::Env;
+use crate::graph::{CargoOptions, Graph};
 use crate::lints::clippy_run::{self, ClippyRun};
+use crate::members::Member;
 use crate::policy::{self, LoadedPolicy, Stage};
-use project::Project;
 use crate::report::human::Verbosity;
-use workspace::{Lock, Workspace};
-use yanked::Lookup;
-use jiff::Timestamp;
+use database::AdvisoryDb;
+use kev::KevCatalog;
+use lockfile::Lock;
+use manifests::Manifest;
+use project::Project;
 use std::collections::BTreeSet;
+use workspace::Workspace;
+use yanked::Lookup;
+
+/// One input: loaded, not needed by this run, or failed with the reason.
+#[derive(Debug)]
+pub enum Slot<T> {
+    /// Not asked for.
+    NotNeeded,
+    /// Loaded.
+    Ready(T),
+    /// Could not be loaded: what went wrong, whole.
+    Failed(String),
+}
+
+impl<T> Slot<T> {
+    /// The input, or why it is not there.
+    pub fn get(&self) -> Result<&T, String> {
+        match self {
+            Self::Ready(v) => Ok(v),
+            Self::Failed(reason) => Err(reason.clone()),
+            Self::NotNeeded => Err("it was not loaded for this command".to_owned()),
+        }
+    }
+
+    /// The input, if loaded.
+    pub fn ok(&self) -> Option<&T> {
+        match self {
+            Self::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn from(result: anyhow::Result<T>) -> Self {
+        match result {
+            Ok(v) => Self::Ready(v),
+            Err(e) => Self::Failed(format!("{e:#}")),
+        }
+    }
+
+    fn when(needed: bool, load: impl FnOnce() -> anyhow::Result<T>) -> Self {
+        if needed { Self::from(load()) } else { Self::NotNeeded }
+    }
+}
+
+/// What to load beyond the workspace and policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// `Cargo.lock` (and the manifests it is checked against).
+    pub lock: bool,
+    /// The advisory database (implies the lockfile: only locked crates are read).
+    pub db: bool,
+    /// The KEV catalog, when one is named.
+    pub kev: bool,
+    /// The yanked status of locked crates.io packages (implies the lockfile; uses the index).
+    pub yanked: bool,
+    /// The dependency graph (`cargo metadata`, else the lockfile's).
+    pub graph: bool,
+    /// The project's manifests, sources and configuration (implies the members).
+    pub project: bool,
+}
+
+/// What a run asks the loaders for.
+pub struct Request<'a> {
+    /// The common flags.
+    pub common: &'a CommonArgs,
+    /// The stage.
+    pub stage: Stage,
+    /// The inputs wanted.
+    pub needs: Needs,
+    /// Cargo's flags.
+    pub cargo: CargoOptions,
+    /// The resolved settings.
+    pub env: &'a Env,
+}
 
 /// Everything loaded for one run.
 pub struct Loaded {
@@ -31,76 +121,272 @@ pub struct Loaded {
     pub policy: LoadedPolicy,
     /// The stage.
     pub stage: Stage,
-    /// Cargo.lock, when needed.
-    pub lock: Option<Lock>,
-    /// The advisory database, when needed.
-    pub db: Option<AdvisoryDb>,
-    /// The yanked status of locked crates.io packages, when needed.
-    pub yanked: Option<Lookup>,
-    /// The dependency graph, when needed.
-    pub graph: Option<Graph>,
-    /// The project's manifests, sources and configuration, when needed.
-    pub project: Option<Project>,
-    /// The KEV catalog, when one is given and the advisories are checked.
-    pub kev: Option<KevCatalog>,
+    /// `Cargo.lock`.
+    pub lock: Slot<Lock>,
+    /// The workspace members' manifests, read without cargo.
+    pub manifests: Slot<Vec<Manifest>>,
+    /// How `Cargo.lock` is out of date with the manifests (empty when it is not, or unknown).
+    pub stale: Vec<stale::Stale>,
+    /// The advisory database.
+    pub db: Slot<AdvisoryDb>,
+    /// The KEV catalog (`None` when none is named).
+    pub kev: Slot<Option<KevCatalog>>,
+    /// The yanked status of locked crates.io packages.
+    pub yanked: Slot<Lookup>,
+    /// The members and their targets, from `cargo metadata`.
+    pub members: Slot<Vec<Member>>,
+    /// The dependency graph: `cargo metadata`'s, or the lockfile's (see its `basis`).
+    pub graph: Slot<Graph>,
+    /// The project's manifests, sources and configuration.
+    pub project: Slot<Project>,
     /// What clippy reported, after [`Loaded::run_clippy`].
     pub clippy: Option<ClippyRun>,
+    /// Things the reader should know about how the inputs were read.
+    pub notes: Vec<String>,
 }
 
 impl Loaded {
-    /// Loads what `needs` asks for; every failure is an error (exit code 2).
-    pub fn load(
-        common: &CommonArgs,
-        stage: Stage,
+    /// Loads what `req.needs` asks for. Only the workspace and the policy are errors here.
+    pub fn load(req: &Request<'_>) -> anyhow::Result<Self> {
+        let needs = normalized(req.needs);
+        let ws = Workspace::locate(req.common.manifest_path.as_deref())?;
+        let policy = policy::load(&ws.root, &ws.manifest, req.common.policy.as_deref(), req.stage)?;
+        let config = Slot::when(needs.graph || needs.project, load_config);
+        let (lock, manifests) = std::thread::scope(|s| {
+            let lock = s.spawn(|| Slot::when(needs.lock, || ws.load_lock()));
+            let manifests = Slot::when(needs.lock, || manifests::members(&ws));
+            (join(lock), manifests)
+        });
+        let mut loaded = Loaded {
+            ws,
+            policy,
+            stage: req.stage,
+            lock,
+            manifests,
+            stale: Vec::new(),
+            db: Slot::NotNeeded,
+            kev: Slot::NotNeeded,
+            yanked: Slot::NotNeeded,
+            members: Slot::NotNeeded,
+            graph: Slot::NotNeeded,
+            project: Slot::NotNeeded,
+            clippy: None,
+            notes: Vec::new(),
+        };
+        loaded.load_rest(req, needs, &config);
+        loaded.check_lockfile_unchanged()?;
+        Ok(loaded)
+    }
+
+    /// Everything after the lockfile, in parallel: `cargo metadata` and the project files beside
+    /// the database, the KEV catalog and the yanked lookups.
+    fn load_rest(&mut self, req: &Request<'_>, needs: Needs, config: &Slot<CargoConfig>) {
+        let this = &*self;
+        let (metadata, base, db, kev, yanked) = std::thread::scope(|s| {
+            let metadata = s.spawn(|| this.run_metadata(req, needs, config));
+            let base = s.spawn(|| match config {
+                Slot::Ready(c) if needs.project => Slot::from(Project::load_base(&this.ws, c.clone())),
+                Slot::Failed(e) if needs.project => Slot::Failed(e.clone()),
+                _ => Slot::NotNeeded,
+            });
+            let db = s.spawn(|| Slot::when(needs.db, || this.open_db(req.common)));
+            let kev = s.spawn(|| Slot::when(needs.kev, || this.open_kev(req.common)));
+            let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env));
+            (join(metadata), join(base), join(db), join(kev), yanked)
+        });
+        let (members, graph, mut stale, notes) = metadata;
+        self.db = db;
+        self.kev = kev;
+        self.yanked = yanked;
+        self.notes.extend(notes);
+        // The lockfile's own check says what is out of date; cargo's verdict stands where it
+        // finds nothing more.
+        if let (Slot::Ready(lock), Slot::Ready(manifests)) = (&self.lock, &self.manifests) {
+            let own = stale::check(lock, manifests);
+            if !own.is_empty() {
+                stale = own;
+            }
+        }
+        self.stale = stale;
+        self.graph = graph;
+        self.project = match (&members, base) {
+            (_, _) if !needs.project => Slot::NotNeeded,
+            (Slot::Ready(m), Slot::Ready(base)) => Slot::from(Project::finish(&self.ws, base, m.clone())),
+            (Slot::Failed(e), _) => Slot::Failed(e.clone()),
+            (_, Slot::Failed(e)) => Slot::Failed(e),
+            _ => Slot::Failed("the workspace members were not loaded".to_owned()),
+        };
+        self.members = members;
+    }
+
+    /// One `cargo metadata` call (full when the graph is needed, else `--no-deps`); when the
+    /// full call fails, the graph falls back to the lockfile and the members to `--no-deps`.
+    fn run_metadata(
+        &self,
+        req: &Request<'_>,
         needs: Needs,
-        cargo: &CargoOptions,
-        env: &Env,
-    ) -> anyhow::Result<Self> {
-        let ws = Workspace::locate(common.manifest_path.as_deref())?;
-        let policy = policy::load(&ws.root, &ws.manifest, common.policy.as_deref(), stage)?;
-        let lock = if needs.lock || needs.yanked || needs.graph { Some(ws.load_lock()?) } else { None };
-        let db = if needs.db { Some(open_db(common, &policy, lock.as_ref())?) } else { None };
-        let yanked = match (&lock, needs.yanked) {
-            (Some(lock), true) => Some(look_up_yanked(lock, env)?),
-            _ => None,
+        config: &Slot<CargoConfig>,
+    ) -> (Slot<Vec<Member>>, Slot<Graph>, Vec<stale::Stale>, Vec<String>) {
+        let notes = Vec::new();
+        if !needs.graph && !needs.project {
+            return (Slot::NotNeeded, Slot::NotNeeded, Vec::new(), notes);
+        }
+        let config = match config.get() {
+            Ok(c) => c,
+            Err(e) => {
+                return (Slot::Failed(e.clone()), self.fallback_graph(needs, &e, None), Vec::new(), notes);
+            }
         };
-        let graph = if needs.graph { Some(graph::load(&ws, cargo)?) } else { None };
-        let project = if needs.project { Some(Project::load(&ws, cargo)?) } else { None };
-        let kev_path = crate::load::kev::locate(common.kev.as_deref(), policy.policy.kev.as_deref());
-        let kev = match kev_path.filter(|_| needs.db) {
-            Some(path) => Some(KevCatalog::load(&path)?),
-            None => None,
+        let host = match toolchain::host() {
+            Ok(h) => h,
+            Err(e) => {
+                return (
+                    Slot::Failed(e.clone()),
+                    self.fallback_graph(needs, &e, Some(config)),
+                    Vec::new(),
+                    notes,
+                );
+            }
         };
-        Ok(Loaded { ws, policy, stage, lock, db, yanked, graph, project, kev, clippy: None })
+        let call = |resolve| {
+            metadata::run(&metadata::Request {
+                ws: &self.ws,
+                cargo: &req.cargo,
+                resolve,
+                config,
+                host: &host,
+            })
+        };
+        match call(needs.graph) {
+            Ok(m) => {
+                (Slot::Ready(m.members), m.graph.map_or(Slot::NotNeeded, Slot::Ready), Vec::new(), notes)
+            }
+            Err(failure) => {
+                let reason = format!("`cargo metadata` failed: {}", failure.message());
+                let stale = match &failure {
+                    metadata::Failure::Stale(m) => {
+                        vec![stale::Stale { message: self.cargo_says_stale(m), line: None }]
+                    }
+                    metadata::Failure::Other(_) => Vec::new(),
+                };
+                let members =
+                    if needs.graph && needs.project {
+                        Slot::from(call(false).map(|m| m.members).map_err(|f| {
+                            anyhow::anyhow!("`cargo metadata --no-deps` failed: {}", f.message())
+                        }))
+                    } else {
+                        Slot::Failed(reason.clone())
+                    };
+                (members, self.fallback_graph(needs, &reason, Some(config)), stale, notes)
+            }
+        }
+    }
+
+    /// The lockfile's graph, when the graph is needed and the lockfile and manifests loaded.
+    fn fallback_graph(&self, needs: Needs, reason: &str, config: Option<&CargoConfig>) -> Slot<Graph> {
+        if !needs.graph {
+            return Slot::NotNeeded;
+        }
+        let (lock, members) = match (self.lock.get(), self.manifests.get()) {
+            (Ok(l), Ok(m)) => (l, m),
+            (Err(e), _) | (_, Err(e)) => {
+                return Slot::Failed(format!("{reason}; and the lockfile graph cannot stand in for it: {e}"));
+            }
+        };
+        let vendor_dirs = config.map(CargoConfig::vendor_dirs).unwrap_or_default();
+        let home = crate::paths::cargo_home();
+        let places =
+            fallback::Places { root: &self.ws.root, members, vendor_dirs: &vendor_dirs, cargo_home: &home };
+        Slot::Ready(fallback::graph(lock, &places, reason))
+    }
+
+    /// Opens the database, reading the advisories of the locked crates and of the toolchain; a
+    /// database missing from the default location is fetched first.
+    fn open_db(&self, common: &CommonArgs) -> anyhow::Result<AdvisoryDb> {
+        let location = database::locate(common.db.as_deref(), self.policy.policy.advisories.db.as_deref());
+        crate::cmd::db::fetch_if_missing(&location, common)?;
+        // Without a lockfile only the toolchain's advisories are read (the build gate's).
+        let crates: BTreeSet<String> =
+            self.lock.ok().iter().flat_map(|l| l.packages.iter().map(|p| p.name.clone())).collect();
+        AdvisoryDb::open(&location, &crates)
+    }
+
+    fn open_kev(&self, common: &CommonArgs) -> anyhow::Result<Option<KevCatalog>> {
+        kev::locate(common.kev.as_deref(), self.policy.policy.kev.as_deref())
+            .map(|p| KevCatalog::load(&p))
+            .transpose()
+    }
+
+    /// The yanked status of the locked crates.io packages: no network under `--offline`, no
+    /// progress bar under `-q`.
+    fn look_up_yanked(&self, env: &Env) -> anyhow::Result<Lookup> {
+        let lock = self.lock.get().map_err(|e| anyhow::anyhow!("Cargo.lock could not be read: {e}"))?;
+        let options = yanked::Options {
+            offline: env.offline,
+            progress: env.verbosity != Verbosity::Quiet,
+            color: env.color,
+        };
+        yanked::look_up(lock, options)
+    }
+
+    /// `Cargo.lock` must be byte for byte what it was when read: a run never changes the
+    /// workspace, and the report's digest must be that of the bytes every gate judged.
+    fn check_lockfile_unchanged(&self) -> anyhow::Result<()> {
+        let Slot::Ready(lock) = &self.lock else { return Ok(()) };
+        let path = self.ws.lockfile_path();
+        let now = crate::fsread::read(&path, crate::fsread::limit::LOCKFILE)
+            .map(|b| crate::digest::sha256_hex(&b))
+            .ok();
+        if now.as_deref() != Some(lock.sha256.as_str()) {
+            anyhow::bail!(
+                "{} changed while it was being checked; nothing was judged, run again",
+                crate::paths::display(&path)
+            );
+        }
+        Ok(())
     }
 
     /// Compiles the workspace with clippy to count the required lints' violations (see
     /// [`clippy_run`]); does nothing when the project was not loaded. A run that cannot start,
     /// or a workspace that does not build, is an error (exit code 2).
     pub fn run_clippy(&mut self, options: &clippy_run::Options) -> anyhow::Result<()> {
-        let Some(project) = &self.project else { return Ok(()) };
+        let Slot::Ready(project) = &self.project else { return Ok(()) };
         let members: Vec<_> = project.members.iter().map(|m| m.member.clone()).collect();
         let lints = &self.policy.policy.lints;
         self.clippy = Some(clippy_run::run(&self.ws.root, &members, lints, &project.lintdb, options)?);
         Ok(())
     }
+}
 
-    /// The gates' view of what was loaded.
-    pub fn inputs(&self, now: Timestamp) -> Inputs<'_> {
-        Inputs {
-            ws: &self.ws,
-            lock: self.lock.as_ref(),
-            policy: &self.policy.policy,
-            db: self.db.as_ref(),
-            yanked: self.yanked.as_ref().map(|y| &y.statuses),
-            graph: self.graph.as_ref(),
-            project: self.project.as_ref(),
-            kev: self.kev.as_ref(),
-            clippy: self.clippy.as_ref(),
-            stage: self.stage,
-            now,
-        }
+/// What each input implies: the database reads only locked crates, the project needs members.
+fn normalized(mut needs: Needs) -> Needs {
+    needs.lock |= needs.db || needs.yanked || needs.graph;
+    needs.kev &= needs.db;
+    needs
+}
+
+/// Cargo's configuration as a build from the current directory reads it.
+fn load_config() -> anyhow::Result<CargoConfig> {
+    use anyhow::Context as _;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let env = crate::cargo_config::process_env();
+    let home =
+        crate::cargo_config::cargo_home(&cwd, &env).unwrap_or_else(|| std::path::PathBuf::from(".cargo"));
+    CargoConfig::load(&cwd, &home, env)
+}
+
+impl Loaded {
+    /// Cargo's "would have to update the lockfile" message, without its advice and local paths.
+    fn cargo_says_stale(&self, message: &str) -> String {
+        let message = message.split(": help:").next().unwrap_or(message);
+        let message = message.replace(&self.ws.lockfile_path().display().to_string(), "Cargo.lock");
+        format!("cargo would have to update it (`cargo metadata --locked`: {message})")
     }
+}
+
+/// A scoped thread's result; a panic in a loader is re-raised, not swallowed.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 impl CargoOptions {
@@ -113,26 +399,4 @@ impl CargoOptions {
             ..Default::default()
         }
     }
-}
-
-/// Opens the database, reading the advisories of the locked crates (none without a lockfile) and
-/// of the toolchain; a database missing from the default location is fetched first (see
-/// [`crate::cmd::db::fetch_if_missing`]).
-fn open_db(common: &CommonArgs, loaded: &LoadedPolicy, lock: Option<&Lock>) -> anyhow::Result<AdvisoryDb> {
-    let location = database::locate(common.db.as_deref(), loaded.policy.advisories.db.as_deref());
-    crate::cmd::db::fetch_if_missing(&location, common)?;
-    let crates: BTreeSet<String> =
-        lock.iter().flat_map(|l| l.lockfile.packages.iter().map(|p| p.name.as_str().to_owned())).collect();
-    AdvisoryDb::open(&location, &crates)
-}
-
-/// The yanked status of the locked crates.io packages: no network under `--offline`, no
-/// progress bar under `-q`.
-fn look_up_yanked(lock: &Lock, env: &Env) -> anyhow::Result<Lookup> {
-    let options = yanked::Options {
-        offline: env.offline,
-        progress: env.verbosity != Verbosity::Quiet,
-        color: env.color,
-    };
-    yanked::look_up(lock, options)
 }

@@ -2,14 +2,13 @@
 //! lints, each member's manifest `[lints]` and scanned source files, cargo's configuration and
 //! the rustflags it would use, the toolchain file, and whether Cargo.lock is committed.
 
-use crate::cargo_config::{self, CargoConfig, Rustflags};
-use crate::graph::CargoOptions;
+use crate::cargo_config::{CargoConfig, Rustflags};
 use crate::lints::attrs::{self, FileScan};
 use crate::lints::manifest::{self, MemberLints};
 use crate::lints::toolchain::{LintDb, Toolchain};
-use crate::members::{self, Kind, Member};
-use crate::toml_file::{SpannedErrors, TomlFile};
 use crate::load::workspace::Workspace;
+use crate::members::{Kind, Member};
+use crate::toml_file::{SpannedErrors, TomlFile};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +30,8 @@ pub struct SourceFile {
 pub struct MemberProject {
     /// The member.
     pub member: Member,
+    /// Its directory relative to the workspace root (`/` separators).
+    pub rel_dir: String,
     /// Its manifest.
     pub manifest: TomlFile,
     /// Its `[lints]` flags.
@@ -91,24 +92,28 @@ impl Project {
     }
 }
 
+/// What the project loader reads before the members are known (in parallel with `cargo
+/// metadata`): the toolchain and its lints, the root manifest, the rustflags, the toolchain file
+/// and the git state.
+#[derive(Debug)]
+pub struct Base {
+    toolchain: Toolchain,
+    lintdb: LintDb,
+    root_manifest: TomlFile,
+    config: CargoConfig,
+    target: String,
+    rustflags: Option<Rustflags>,
+    toolchain_file: Option<TomlFile>,
+    lockfile: LockfileState,
+    notes: Vec<String>,
+    git: Option<crate::vcs::GitState>,
+}
+
 impl Project {
-    /// Loads everything; errors (unreadable or invalid manifests, no toolchain) are exit 2.
-    pub fn load(ws: &Workspace, cargo: &CargoOptions) -> anyhow::Result<Self> {
-        let mut notes = Vec::new();
-        let toolchain = match Toolchain::detect(&ws.root) {
-            Ok(t) => t,
-            Err(e) => {
-                // A toolchain pinned in rust-toolchain.toml but not installed: judge lint names
-                // with the default toolchain, and say so.
-                // When the default toolchain fails too, the pinned one's error is the one to show.
-                let Ok(fallback) = Toolchain::detect(&std::env::temp_dir()) else { return Err(e) };
-                notes.push(format!(
-                    "the toolchain pinned in the workspace is not installed; lint names were checked against {}",
-                    fallback.rustc_version
-                ));
-                fallback
-            }
-        };
+    /// Loads what does not depend on the members; errors (an unreadable root manifest or
+    /// toolchain file, no toolchain) are the lints and build gates' reason not to run.
+    pub fn load_base(ws: &Workspace, config: CargoConfig) -> anyhow::Result<Base> {
+        let toolchain = crate::load::toolchain::version().map_err(anyhow::Error::msg)?.clone();
         // The lint list is cached where cargo writes its own output (ignored by version control).
         let target_dir = std::env::var_os("CARGO_TARGET_DIR")
             .filter(|v| !v.is_empty())
@@ -116,16 +121,6 @@ impl Project {
         let cache = target_dir.join("cargo-spdf");
         let lintdb = LintDb::load(&ws.root, &toolchain, Some(&cache))?;
         let root_manifest = TomlFile::read(&ws.manifest, &ws.root)?;
-        let members = members::load(ws, cargo)?;
-        let member_dirs: Vec<PathBuf> = members.iter().map(|m| m.dir.clone()).collect();
-        let members = members
-            .into_iter()
-            .map(|m| member_project(ws, &root_manifest, m, &member_dirs))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let env = cargo_config::process_env();
-        let home = cargo_config::cargo_home(&cwd, &env).unwrap_or_else(|| PathBuf::from(".cargo"));
-        let config = CargoConfig::load(&cwd, &home, env)?;
         let target = config.build_target().unwrap_or_else(|| toolchain.host.clone());
         let probe = config.rustflags_for_cfg_probe(&target);
         let cfgs = if config.files().is_empty() {
@@ -134,18 +129,40 @@ impl Project {
             target_cfgs(&ws.root, &target, probe.as_ref())
         };
         let rustflags = config.rustflags(&target, &cfgs);
-        Ok(Project {
+        Ok(Base {
             toolchain,
             lintdb,
             root_manifest,
-            members,
             config,
             target,
             rustflags,
             toolchain_file: toolchain_file(&ws.root)?,
             lockfile: lockfile_state(&ws.root),
-            notes,
+            notes: Vec::new(),
             git: crate::vcs::state(&ws.root),
+        })
+    }
+
+    /// Adds the members: each one's manifest `[lints]` and its scanned sources (in parallel).
+    pub fn finish(ws: &Workspace, base: Base, members: Vec<Member>) -> anyhow::Result<Self> {
+        use rayon::prelude::*;
+        let member_dirs: Vec<PathBuf> = members.iter().map(|m| m.dir.clone()).collect();
+        let members = members
+            .into_par_iter()
+            .map(|m| member_project(ws, &base.root_manifest, m, &member_dirs))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Project {
+            toolchain: base.toolchain,
+            lintdb: base.lintdb,
+            root_manifest: base.root_manifest,
+            members,
+            config: base.config,
+            target: base.target,
+            rustflags: base.rustflags,
+            toolchain_file: base.toolchain_file,
+            lockfile: base.lockfile,
+            notes: base.notes,
+            git: base.git,
         })
     }
 }
@@ -161,18 +178,22 @@ fn member_project(
     let mut paths = Vec::new();
     rust_files(&member.dir, &member.dir, member_dirs, &mut paths)?;
     paths.sort();
+    use rayon::prelude::*;
     let files = paths
-        .into_iter()
+        .into_par_iter()
         .map(|path| {
             let roots_of: Vec<(Kind, String)> =
                 member.targets.iter().filter(|t| t.root == path).map(|t| (t.kind, t.name.clone())).collect();
-            let scan = std::fs::read_to_string(&path)
+            let scan = crate::fsread::read_to_string(&path, crate::fsread::limit::SOURCE)
                 .map_err(|e| e.to_string())
                 .and_then(|text| attrs::scan(&text, !roots_of.is_empty()));
+            // The scan keeps no spans; free what proc-macro2 keeps of this file on this thread.
+            proc_macro2::extra::invalidate_current_thread_spans();
             SourceFile { path: crate::paths::relative(&path, &ws.root), abs: path, roots_of, scan }
         })
         .collect();
-    Ok(MemberProject { member, manifest, lints, files })
+    let rel_dir = crate::paths::relative(&member.dir, &ws.root);
+    Ok(MemberProject { member, rel_dir, manifest, lints, files })
 }
 
 /// Every `.rs` file under `dir`, leaving out `target/`, hidden directories, and directories that
@@ -200,7 +221,8 @@ fn rust_files(top: &Path, dir: &Path, member_dirs: &[PathBuf], out: &mut Vec<Pat
 /// `rustc --print cfg --target <target>` with the probe flags cargo uses, for matching
 /// `[target.'cfg(...)']` tables.
 fn target_cfgs(dir: &Path, target: &str, probe: Option<&Rustflags>) -> Vec<cargo_platform::Cfg> {
-    let flags: Vec<&str> = probe.iter().flat_map(|p| p.flags.iter().map(|f| f.value.as_str())).collect();
+    let flags: Vec<String> = probe.iter().flat_map(|p| p.flags.iter().map(|f| f.value.clone())).collect();
+    let flags = crate::load::metadata::probe_flags(&flags);
     let rustc = crate::lints::toolchain::tool_path("rustc");
     let out = crate::lints::toolchain::command(&rustc, dir)
         .args(["--print", "cfg", "--target", target])

@@ -1,12 +1,9 @@
-//! Load: where the workspace is, and its `Cargo.lock`. `cargo metadata` is run only for the
-//! gates and outputs that need it (see [`crate::graph`]); the lockfile-only gates never pay for it.
+//! Load: where the workspace is, found from `--manifest-path` or the current directory as cargo
+//! finds it, without running cargo.
 
-use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};
 use anyhow::{Context as _, bail};
-use cargo_lock::Lockfile;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The workspace being checked.
@@ -79,7 +76,7 @@ impl Workspace {
     }
 
     /// Reads and parses `Cargo.lock`; a missing or unparsable lockfile is an error.
-    pub fn load_lock(&self) -> anyhow::Result<Lock> {
+    pub fn load_lock(&self) -> anyhow::Result<super::lockfile::Lock> {
         let path = self.lockfile_path();
         if !path.is_file() {
             bail!(
@@ -87,7 +84,7 @@ impl Workspace {
                 crate::paths::display(&path)
             );
         }
-        Lock::read(&path, &self.root)
+        super::lockfile::Lock::read(&path, &self.root)
     }
 }
 
@@ -124,84 +121,4 @@ fn enclosing_workspace(member_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
         return Ok(None);
     }
     Ok(None)
-}
-
-/// `Cargo.lock`, parsed, with its digest and the line of every package entry.
-#[derive(Debug)]
-pub struct Lock {
-    /// The parsed lockfile.
-    pub lockfile: Lockfile,
-    /// SHA-256 of the file.
-    pub sha256: String,
-    /// Name relative to the workspace root (`Cargo.lock`).
-    pub report_name: String,
-    lines: HashMap<(String, String), usize>,
-}
-
-impl Lock {
-    /// Reads and parses a lockfile; parse errors name the file, line and column.
-    pub fn read(path: &Path, root: &Path) -> anyhow::Result<Self> {
-        let file = TomlFile::read(path, root)?;
-        let lockfile: Lockfile = file.parse().map_err(|e| SpannedErrors(vec![e]))?;
-        Ok(Lock {
-            lockfile,
-            sha256: crate::digest::sha256_hex(file.text.as_bytes()),
-            lines: package_lines(&file.text),
-            report_name: file.report_name,
-        })
-    }
-
-    /// The SHA-256 checksum Cargo.lock records for a package (registry packages only); `source`
-    /// (as cargo writes it) tells apart packages of the same name and version.
-    pub fn checksum(&self, name: &str, version: &str, source: Option<&str>) -> Option<String> {
-        let candidates = self
-            .lockfile
-            .packages
-            .iter()
-            .filter(|p| p.name.as_str() == name && p.version.to_string() == version);
-        let mut candidates: Vec<_> = candidates.collect();
-        if candidates.len() > 1 {
-            candidates.retain(|p| p.source.as_ref().map(ToString::to_string).as_deref() == source);
-        }
-        candidates.first()?.checksum.as_ref().map(ToString::to_string)
-    }
-
-    /// Where a package's `[[package]]` entry is.
-    pub fn location(&self, name: &str, version: &str) -> Location {
-        Location {
-            file: self.report_name.clone(),
-            line: self.lines.get(&(name.to_owned(), version.to_owned())).copied(),
-        }
-    }
-}
-
-/// Maps (name, version) to the line of the `name = ...` key of its `[[package]]` entry.
-fn package_lines(text: &str) -> HashMap<(String, String), usize> {
-    let mut out = HashMap::new();
-    let mut current: Option<(String, usize)> = None;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            current = None;
-        } else if let Some(name) = line.strip_prefix("name = ") {
-            current = Some((name.trim_matches('"').to_owned(), i + 1));
-        } else if let (Some(version), Some((name, at))) = (line.strip_prefix("version = "), &current) {
-            out.insert((name.clone(), version.trim_matches('"').to_owned()), *at);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn package_lines_point_at_the_name_key() {
-        let text = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"b\"\nversion = \"0.2.1\"\n";
-        let lines = package_lines(text);
-        assert_eq!(lines.get(&("a".into(), "1.0.0".into())), Some(&4));
-        assert_eq!(lines.get(&("b".into(), "0.2.1".into())), Some(&8));
-        assert_eq!(lines.len(), 2);
-    }
 }

@@ -18,7 +18,7 @@ mod index;
 
 pub use index::{DEFAULT_INDEX, INDEX_URL_VAR};
 
-use crate::load::workspace::Lock;
+use crate::load::lockfile::Lock;
 use index::{Fetched, Index};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,12 +102,7 @@ pub fn look_up(lock: &Lock, options: Options) -> anyhow::Result<Lookup> {
 
 /// (name, version) of every locked package whose source is crates.io.
 fn crates_io_packages(lock: &Lock) -> BTreeSet<(String, String)> {
-    lock.lockfile
-        .packages
-        .iter()
-        .filter(|p| p.source.as_ref().is_some_and(|s| s.is_default_registry()))
-        .map(|p| (p.name.as_str().to_owned(), p.version.to_string()))
-        .collect()
+    lock.packages.iter().filter(|p| p.crates_io).map(|p| (p.name.clone(), p.version.to_string())).collect()
 }
 
 /// Fetches the index file of every crate, [`WORKERS`] at a time.

@@ -5,12 +5,14 @@
 //! before failing, so one run shows all that is wrong with a policy file.
 
 pub mod lints;
+pub mod members;
 mod profile;
 pub mod raw;
 pub mod supply;
 mod validate;
 
 pub use lints::{BuildPolicy, LintException, LintsPolicy, Requirement};
+pub use members::MembersPolicy;
 pub use profile::Profile;
 pub use supply::{Ban, LicensesPolicy, SourcesPolicy};
 
@@ -112,6 +114,8 @@ pub struct Policy {
     pub bans: Vec<Ban>,
     /// `[licenses]`.
     pub licenses: LicensesPolicy,
+    /// `[members]`: tool members and their requirements.
+    pub members: MembersPolicy,
 }
 
 /// Validated `[sbom]`.
@@ -347,6 +351,21 @@ fn reject_second_policy(manifest: &Path, root: &Path, file: &TomlFile) -> anyhow
 }
 
 impl Policy {
+    /// Whether a member is a tool that does not ship (see [`MembersPolicy`]).
+    pub fn is_tool(&self, name: &str, rel_dir: &str) -> bool {
+        self.members.is_tool(name, rel_dir)
+    }
+
+    /// The lints a member is held to: the tools' for a tool member, else the product's.
+    pub fn lints_for(&self, name: &str, rel_dir: &str) -> &LintsPolicy {
+        if self.is_tool(name, rel_dir) { &self.members.tools_lints } else { &self.lints }
+    }
+
+    /// The build settings a member is held to: the tools' for a tool member, else the product's.
+    pub fn build_for(&self, name: &str, rel_dir: &str) -> &BuildPolicy {
+        if self.is_tool(name, rel_dir) { &self.members.tools_build } else { &self.build }
+    }
+
     /// What the release stage adds where the policy leaves it open: an advisory database at most
     /// 7 days old, and a committed Cargo.lock.
     pub fn with_stage_rules(mut self, stage: Stage) -> Self {
@@ -380,6 +399,16 @@ impl Policy {
             sources: SourcesPolicy::default(),
             bans: Vec::new(),
             licenses: LicensesPolicy { allow: None, exempt_members: true, location: None },
+            members: MembersPolicy {
+                tools: Vec::new(),
+                tools_profile: Profile::Baseline,
+                tools_lints: LintsPolicy {
+                    required: Profile::Baseline.required_lints(),
+                    exceptions: Vec::new(),
+                    allow_reasoned_deviations: true,
+                },
+                tools_build: Profile::Baseline.build(),
+            },
         }
     }
 }

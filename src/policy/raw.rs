@@ -31,6 +31,8 @@ pub struct RawPolicy {
     pub licenses: Option<RawLicenses>,
     /// `[[support]]`: FDA level of support per component.
     pub support: Option<Vec<Spanned<RawSupport>>>,
+    /// `[members]`: tool members and their requirements.
+    pub members: Option<super::members::RawMembers>,
     /// `[stage.<name>]` tables merged over the top level for that stage.
     pub stage: Option<BTreeMap<String, Spanned<RawPolicy>>>,
 }
@@ -233,6 +235,7 @@ impl RawPolicy {
         self.advisories = merge_opt(self.advisories, stage.advisories, RawAdvisories::overlay);
         self.sbom = merge_opt(self.sbom, stage.sbom, RawSbom::overlay);
         self.support = stage.support.or(self.support);
+        self.members = merge_opt(self.members, stage.members, super::members::RawMembers::overlay);
         self.kev = merge_opt(self.kev, stage.kev, |b, t| RawKev { catalog: t.catalog.or(b.catalog) });
         self.sources = merge_opt(self.sources, stage.sources, |b, t| RawSources {
             allow_registries: t.allow_registries.or(b.allow_registries),

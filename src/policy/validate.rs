@@ -78,8 +78,9 @@ pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy,
     let sources = super::supply::sources(&mut v, raw.sources.unwrap_or_default());
     let bans = super::supply::bans(&mut v, raw.bans.unwrap_or_default());
     let licenses = super::supply::licenses(&mut v, raw.licenses.unwrap_or_default());
+    let members = super::members::members(&mut v, raw.members.unwrap_or_default());
     if v.errors.is_empty() {
-        Ok(Policy { profile, advisories, sbom, support, lints, build, kev, sources, bans, licenses })
+        Ok(Policy { profile, advisories, sbom, support, lints, build, kev, sources, bans, licenses, members })
     } else {
         Err(v.errors)
     }

@@ -5,8 +5,8 @@
 //! once) are summarized in one block, one line per cause, instead of a heading per package.
 
 use super::{Report, TOOL_NAME, TOOL_VERSION};
-use crate::load::database::Identity;
 use crate::finding::{Code, Finding, Level};
+use crate::load::database::Identity;
 use crate::policy::Origin;
 use console::Style;
 use std::collections::BTreeMap;
@@ -314,11 +314,17 @@ fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result
 }
 
 fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
+    for run in report.not_evaluated() {
+        let reason = run.status.reason().unwrap_or_default();
+        writeln!(out, "{} gate `{}` was not evaluated: {reason}", theme.deny.apply_to("error:"), run.gate)?;
+    }
     if let Some(line) = inputs_line(report) {
         writeln!(out, "{}", theme.dim.apply_to(line))?;
     }
     let counts = report.counts_line();
-    if report.passed() {
+    if !report.complete() {
+        writeln!(out, "{} {counts}", theme.deny.apply_to("INCOMPLETE"))
+    } else if report.passed() {
         writeln!(out, "{} {counts}", theme.pass.apply_to("PASS"))
     } else {
         writeln!(out, "{} {counts}", theme.deny.apply_to("FAIL"))

@@ -20,8 +20,8 @@
 //! | `notes` | strings for people |
 
 use super::{Report, TOOL_NAME, TOOL_VERSION};
-use crate::load::database::Identity;
 use crate::finding::{Finding, Gate};
+use crate::load::database::Identity;
 use crate::policy::Origin;
 use serde::Serialize;
 use std::io::{self, Write};

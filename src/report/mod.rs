@@ -6,8 +6,8 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use crate::load::database::{AdvisoryDb, Identity};
 use crate::finding::{Finding, Gate, Level};
+use crate::load::database::{AdvisoryDb, Identity};
 use crate::policy::{Origin, Profile, Stage};
 use jiff::Timestamp;
 

@@ -9,15 +9,15 @@
 
 pub mod component;
 pub mod cyclonedx;
-pub mod scope;
 pub mod vex;
 
 use crate::finding::{Code, Finding};
 use crate::graph::Graph;
+use crate::graph::scope::{self, Scope};
+use crate::load::lockfile::Lock;
 use crate::policy::{Origin, Policy};
 use crate::report::{DatabaseInfo, TOOL_NAME, TOOL_VERSION};
 use crate::support::Support;
-use crate::load::workspace::Lock;
 use anyhow::bail;
 use component::{ComponentInput, bom_ref};
 use cyclonedx_bom::external_models::date_time::DateTime;
@@ -32,7 +32,6 @@ use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::models::tool::Tools;
 use cyclonedx_bom::models::vulnerability::Vulnerabilities;
 use jiff::Timestamp;
-use scope::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The namespace of the name-based (v5) UUIDs that serial numbers are made of.

@@ -150,9 +150,36 @@ pub fn workspace_from(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, text).unwrap();
     }
     if !dir.path().join("Cargo.lock").exists() {
-        std::fs::write(dir.path().join("Cargo.lock"), "version = 4\n").unwrap();
+        lock(dir.path());
     }
     dir
+}
+
+/// Lets cargo bring an existing `Cargo.lock` up to date with the manifests (offline), as a
+/// developer would after editing a manifest.
+pub fn relock(dir: &Path) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(dir)
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Writes the `Cargo.lock` cargo would write for a workspace of path packages, so that the
+/// fixture is not stale (the gate never writes it itself).
+pub fn lock(dir: &Path) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["generate-lockfile", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .status();
+    if !status.is_ok_and(|s| s.success()) || !dir.join("Cargo.lock").exists() {
+        std::fs::write(dir.join("Cargo.lock"), "version = 4\n").unwrap();
+    }
 }
 
 /// Runs `check --format json` with the given gates in `dir` (offline, fixture database).

@@ -1,13 +1,10 @@
-//! Load: `cargo metadata`, reduced to the dependency graph that the SBOM and the graph-based
-//! gates read. Only run when a selected gate or output needs it; the lockfile-only gates never
-//! pay for it.
+//! The dependency graph the SBOM and the licences and support gates read: from `cargo metadata`
+//! where it can run (see [`crate::load::metadata`]), else from `Cargo.lock` and the manifests
+//! found on disk (see [`crate::load::fallback`]), and which of the two it rests on.
 
-use crate::load::workspace::Workspace;
-use anyhow::Context as _;
+pub mod scope;
+
 use cargo_lock::SourceId;
-use cargo_metadata::{DependencyKind, MetadataCommand, TargetKind};
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 /// The cargo flags that change what `cargo metadata` resolves.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +26,8 @@ pub struct CargoOptions {
 }
 
 impl CargoOptions {
-    fn args(&self) -> Vec<String> {
+    /// The flags as cargo takes them.
+    pub fn args(&self) -> Vec<String> {
         let mut args = Vec::new();
         let flags = [(self.offline, "--offline"), (self.locked, "--locked"), (self.frozen, "--frozen")];
         args.extend(flags.iter().filter(|(on, _)| *on).map(|(_, f)| (*f).to_owned()));
@@ -106,15 +104,23 @@ pub struct Package {
     pub binary: bool,
     /// The package is a workspace member.
     pub member: bool,
+    /// Why its manifest could not be read (a graph built from the lockfile, for a package whose
+    /// manifest was found nowhere on disk): its licence, authors and links are then unknown.
+    pub unread: Option<String>,
 }
 
 impl Package {
     /// A crates.io package with nothing but a name and version, for tests.
     #[cfg(test)]
     pub fn stub(name: &str, version: semver::Version) -> Self {
+        Package { name: name.into(), version, ..Self::bare() }
+    }
+
+    /// A crates.io package 0.0.0 with no name and no manifest fields, to fill in.
+    pub fn bare() -> Self {
         Package {
-            name: name.into(),
-            version,
+            name: String::new(),
+            version: semver::Version::new(0, 0, 0),
             source: Source::CratesIo,
             source_repr: None,
             license: None,
@@ -127,6 +133,7 @@ impl Package {
             proc_macro: false,
             binary: false,
             member: false,
+            unread: None,
         }
     }
 
@@ -149,6 +156,20 @@ pub struct Dep {
     pub dev: bool,
 }
 
+/// What a graph rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// `cargo metadata`: what the selected target and features pull in, with dependency kinds.
+    Metadata,
+    /// `Cargo.lock` alone, because `cargo metadata` could not run (the reason): every locked
+    /// package, dependency kinds unknown (all counted as normal), manifests read from disk where
+    /// found. An over-approximation of what ships.
+    Lockfile {
+        /// Why `cargo metadata` could not be used.
+        reason: String,
+    },
+}
+
 /// The resolved dependency graph.
 #[derive(Debug, Clone)]
 pub struct Graph {
@@ -156,6 +177,8 @@ pub struct Graph {
     pub packages: Vec<Package>,
     /// Dependencies per package (same indexes), sorted by target.
     pub deps: Vec<Vec<Dep>>,
+    /// What it rests on.
+    pub basis: Basis,
 }
 
 impl Graph {
@@ -196,75 +219,20 @@ impl Graph {
     pub fn member_named(&self, name: &str) -> Option<usize> {
         self.members().find(|&i| self.packages[i].name == name)
     }
-}
 
-/// Runs `cargo metadata` for the workspace (from the current directory, so cargo finds the same
-/// `.cargo/config.toml` a build would) and builds the graph.
-pub fn load(ws: &Workspace, opts: &CargoOptions) -> anyhow::Result<Graph> {
-    let metadata =
-        MetadataCommand::new().manifest_path(&ws.manifest).other_options(opts.args()).exec().with_context(
-            || format!("`cargo metadata` failed for {}", crate::paths::display(&ws.manifest)),
-        )?;
-    from_metadata(&metadata, &ws.root)
-}
-
-/// Builds the graph from `cargo metadata` output.
-pub fn from_metadata(metadata: &cargo_metadata::Metadata, root: &Path) -> anyhow::Result<Graph> {
-    let resolve = metadata.resolve.as_ref().context("`cargo metadata` returned no dependency resolution")?;
-    let members: std::collections::HashSet<_> = metadata.workspace_members.iter().collect();
-    let resolved: std::collections::HashSet<_> = resolve.nodes.iter().map(|n| &n.id).collect();
-    let mut packages: Vec<(&cargo_metadata::PackageId, Package)> = metadata
-        .packages
-        .iter()
-        .filter(|p| resolved.contains(&p.id))
-        .map(|p| (&p.id, package(p, members.contains(&p.id), root)))
-        .collect();
-    packages
-        .sort_by(|a, b| (&a.1.name, &a.1.version, &a.1.source).cmp(&(&b.1.name, &b.1.version, &b.1.source)));
-    let index: HashMap<&cargo_metadata::PackageId, usize> =
-        packages.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    let mut deps = vec![Vec::new(); packages.len()];
-    for node in &resolve.nodes {
-        let Some(&from) = index.get(&node.id) else { continue };
-        let mut edges: BTreeMap<usize, Dep> = BTreeMap::new();
-        for d in &node.deps {
-            let Some(&to) = index.get(&d.pkg) else { continue };
-            let e = edges.entry(to).or_insert(Dep { to, normal: false, build: false, dev: false });
-            for k in &d.dep_kinds {
-                match k.kind {
-                    DependencyKind::Normal => e.normal = true,
-                    DependencyKind::Build => e.build = true,
-                    DependencyKind::Development => e.dev = true,
-                    _ => e.normal = true,
-                }
-            }
-        }
-        deps[from] = edges.into_values().collect();
+    /// The members that ship: every member the policy does not name as a tool.
+    pub fn product_members(&self, policy: &crate::policy::Policy) -> Vec<usize> {
+        self.members().filter(|&i| !self.is_tool(i, policy)).collect()
     }
-    Ok(Graph { packages: packages.into_iter().map(|(_, p)| p).collect(), deps })
-}
 
-fn package(p: &cargo_metadata::Package, member: bool, root: &Path) -> Package {
-    let dir = p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default();
-    let kinds = || p.targets.iter().flat_map(|t| t.kind.iter());
-    Package {
-        name: p.name.to_string(),
-        version: p.version.clone(),
-        source: match &p.source {
-            None => Source::Path { dir: crate::paths::relative(&dir, root) },
-            Some(s) => parse_source(&s.repr),
-        },
-        source_repr: p.source.as_ref().map(|s| s.repr.clone()),
-        license: p.license.clone().filter(|l| !l.trim().is_empty()),
-        license_file: p.license_file.as_ref().map(|f| f.to_string()),
-        authors: p.authors.clone(),
-        description: p.description.as_ref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
-        repository: p.repository.clone(),
-        homepage: p.homepage.clone(),
-        documentation: p.documentation.clone(),
-        proc_macro: kinds().any(|k| *k == TargetKind::ProcMacro),
-        binary: kinds().any(|k| *k == TargetKind::Bin),
-        member,
+    /// Whether a member is one of the policy's tools.
+    pub fn is_tool(&self, i: usize, policy: &crate::policy::Policy) -> bool {
+        let p = &self.packages[i];
+        let dir = match &p.source {
+            Source::Path { dir } => dir.as_str(),
+            _ => "",
+        };
+        p.member && policy.is_tool(&p.name, dir)
     }
 }
 

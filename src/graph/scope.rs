@@ -119,7 +119,7 @@ mod tests {
             vec![dep(2, true, false, false)],
             vec![],
         ];
-        Graph { packages, deps }
+        Graph { packages, deps, basis: crate::graph::Basis::Metadata }
     }
 
     #[test]

@@ -1,0 +1,342 @@
+//! Load: `Cargo.lock`, the one input every lockfile gate judges, read once: its packages, their
+//! sources and checksums, the dependency edges between them, and the line of every entry.
+//!
+//! The file is parsed here rather than with `cargo_lock::Lockfile`, which resolves every
+//! dependency by scanning all packages (quadratic: 150 s for 20,000 packages with 70
+//! dependencies each) and refuses a lockfile whose entry was removed, which is a stale lockfile
+//! to report, not an unreadable one. Every lockfile version cargo writes (1 to 4) is read:
+//! dependencies are `name`, `name version` or `name version (source)`, and version 1 keeps
+//! checksums in `[metadata]`. Edges are resolved through a name index built once, so the whole
+//! load is linear in the size of the file. Sources are parsed with `cargo_lock::SourceId`.
+
+use crate::finding::Location;
+use crate::toml_file::{SpannedErrors, TomlFile};
+use cargo_lock::SourceId;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// One `[[package]]` entry.
+#[derive(Debug, Clone)]
+pub struct LockedPackage {
+    /// Crate name.
+    pub name: String,
+    /// Exact version.
+    pub version: semver::Version,
+    /// The `source` string as written (`None` for path packages, workspace members included).
+    pub source: Option<String>,
+    /// The parsed source, when it parses.
+    pub source_id: Option<SourceId>,
+    /// Whether the source is crates.io, in any spelling cargo resolves to it.
+    pub crates_io: bool,
+    /// The SHA-256 checksum of the `.crate` file (registry packages).
+    pub checksum: Option<String>,
+    /// The packages it depends on (indexes into [`Lock::packages`]).
+    pub deps: Vec<usize>,
+    /// 1-based line of its `[[package]]` header.
+    pub line: usize,
+}
+
+impl LockedPackage {
+    /// `name version`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.name, self.version)
+    }
+}
+
+/// A dependency an entry lists that no entry matches: an entry was removed or edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dangling {
+    /// The entry that lists it.
+    pub from: usize,
+    /// The dependency as written.
+    pub spec: String,
+}
+
+/// `Cargo.lock`, parsed.
+#[derive(Debug, Clone)]
+pub struct Lock {
+    /// The entries, in file order.
+    pub packages: Vec<LockedPackage>,
+    /// The format version (`version = N`; absent in version 1 and 2 files).
+    pub format: Option<u32>,
+    /// SHA-256 of the bytes read: exactly what every gate judged.
+    pub sha256: String,
+    /// Name relative to the workspace root (`Cargo.lock`).
+    pub report_name: String,
+    /// Dependencies that match no entry.
+    pub dangling: Vec<Dangling>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+#[derive(Deserialize)]
+struct RawLock {
+    version: Option<u32>,
+    #[serde(default)]
+    package: Vec<toml::Spanned<RawPackage>>,
+    #[serde(default)]
+    metadata: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: String,
+    version: toml::Spanned<String>,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+impl Lock {
+    /// Reads and parses a lockfile; errors name the file, line and column.
+    pub fn read(path: &Path, root: &Path) -> anyhow::Result<Self> {
+        let file = TomlFile::read(path, root)?;
+        Self::parse(&file).map_err(|e| SpannedErrors(vec![e]).into())
+    }
+
+    /// Parses a lockfile's text.
+    pub fn parse(file: &TomlFile) -> Result<Self, crate::toml_file::SpannedError> {
+        let raw: RawLock = file.parse()?;
+        let mut packages = Vec::with_capacity(raw.package.len());
+        let mut specs = Vec::with_capacity(raw.package.len());
+        for entry in raw.package {
+            let span = entry.span();
+            let p = entry.into_inner();
+            let version = semver::Version::parse(p.version.get_ref()).map_err(|e| {
+                file.error(
+                    &p.version.span(),
+                    format!("package `{}` has an invalid version \"{}\": {e}", p.name, p.version.get_ref()),
+                )
+            })?;
+            let source_id = p.source.as_deref().and_then(|s| SourceId::from_url(s).ok());
+            let checksum = p
+                .checksum
+                .or_else(|| v1_checksum(&raw.metadata, &p.name, p.version.get_ref(), p.source.as_deref()));
+            packages.push(LockedPackage {
+                crates_io: p.source.as_deref().is_some_and(is_crates_io),
+                name: p.name,
+                version,
+                source: p.source,
+                source_id,
+                checksum,
+                deps: Vec::new(),
+                line: name_line(file, &span),
+            });
+            specs.push(p.dependencies);
+        }
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(packages.len());
+        for (i, p) in packages.iter().enumerate() {
+            by_name.entry(p.name.clone()).or_default().push(i);
+        }
+        let mut lock = Lock {
+            packages,
+            format: raw.version,
+            sha256: crate::digest::sha256_hex(file.text.as_bytes()),
+            report_name: file.report_name.clone(),
+            dangling: Vec::new(),
+            by_name,
+        };
+        lock.resolve_edges(specs);
+        Ok(lock)
+    }
+
+    fn resolve_edges(&mut self, specs: Vec<Vec<String>>) {
+        for (from, list) in specs.into_iter().enumerate() {
+            let mut deps = Vec::with_capacity(list.len());
+            for spec in list {
+                match self.resolve(&spec) {
+                    Some(to) => deps.push(to),
+                    None => self.dangling.push(Dangling { from, spec }),
+                }
+            }
+            deps.sort_unstable();
+            deps.dedup();
+            if let Some(p) = self.packages.get_mut(from) {
+                p.deps = deps;
+            }
+        }
+    }
+
+    /// The entry a dependency string names: `name`, `name version` or `name version (source)`.
+    fn resolve(&self, spec: &str) -> Option<usize> {
+        let mut parts = spec.splitn(3, ' ');
+        let name = parts.next()?;
+        let version = parts.next();
+        let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+        let candidates = self.by_name.get(name)?;
+        let matching = candidates.iter().copied().filter(|&i| {
+            let p = &self.packages[i];
+            version.is_none_or(|v| p.version.to_string() == v)
+                && source.is_none_or(|s| p.source.as_deref() == Some(s))
+        });
+        let found: Vec<usize> = matching.take(2).collect();
+        match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// The entries of one crate name.
+    pub fn named(&self, name: &str) -> impl Iterator<Item = (usize, &LockedPackage)> {
+        self.by_name.get(name).into_iter().flatten().map(|&i| (i, &self.packages[i]))
+    }
+
+    /// The entry of a package; `source` (as cargo writes it) tells apart packages of the same
+    /// name and version.
+    pub fn find(&self, name: &str, version: &str, source: Option<&str>) -> Option<&LockedPackage> {
+        let mut same = self.named(name).map(|(_, p)| p).filter(|p| p.version.to_string() == version);
+        let first = same.next()?;
+        match same.next() {
+            None => Some(first),
+            Some(second) => [first, second].into_iter().chain(same).find(|p| p.source.as_deref() == source),
+        }
+    }
+
+    /// The checksum Cargo.lock records for a package (registry packages only).
+    pub fn checksum(&self, name: &str, version: &str, source: Option<&str>) -> Option<String> {
+        self.find(name, version, source)?.checksum.clone()
+    }
+
+    /// Where a package's `[[package]]` entry is.
+    pub fn location(&self, name: &str, version: &str) -> Location {
+        let line = self.named(name).find(|(_, p)| p.version.to_string() == version).map(|(_, p)| p.line);
+        Location { file: self.report_name.clone(), line }
+    }
+
+    /// Where an entry is.
+    pub fn location_of(&self, index: usize) -> Location {
+        Location { file: self.report_name.clone(), line: self.packages.get(index).map(|p| p.line) }
+    }
+
+    /// The path packages (no source): the workspace members and path dependencies.
+    pub fn path_packages(&self) -> impl Iterator<Item = usize> + '_ {
+        self.packages.iter().enumerate().filter(|(_, p)| p.source.is_none()).map(|(i, _)| i)
+    }
+
+    /// The shortest chain of dependencies from one of `roots` to `target`, as labels
+    /// (`["app 1.0.0", "hyper 0.14.9", "h2 0.3.27"]`).
+    pub fn path_to(&self, roots: &[usize], target: usize) -> Vec<String> {
+        let mut previous: Vec<Option<usize>> = vec![None; self.packages.len()];
+        let mut seen = vec![false; self.packages.len()];
+        let mut queue: std::collections::VecDeque<usize> = roots.iter().copied().collect();
+        for &r in roots {
+            seen[r] = true;
+        }
+        while let Some(node) = queue.pop_front() {
+            if node == target {
+                let mut path = vec![node];
+                while let Some(p) = path.last().and_then(|&last| previous[last]) {
+                    path.push(p);
+                }
+                return path.iter().rev().map(|&i| self.packages[i].label()).collect();
+            }
+            for &dep in &self.packages[node].deps {
+                if !seen[dep] {
+                    seen[dep] = true;
+                    previous[dep] = Some(node);
+                    queue.push_back(dep);
+                }
+            }
+        }
+        vec![self.packages[target].label()]
+    }
+}
+
+/// The line of an entry's `name = ` key (the first key cargo writes), else of its header.
+fn name_line(file: &TomlFile, span: &std::ops::Range<usize>) -> usize {
+    let rest = file.text.get(span.start..).unwrap_or_default();
+    let next_header = rest.get(1..).and_then(|r| r.find("\n[")).map_or(rest.len(), |at| at + 1);
+    let entry = rest.get(..next_header).unwrap_or(rest);
+    let offset = entry.find("\nname").map_or(span.start, |at| span.start + at + 1);
+    file.line_col(offset).0
+}
+
+/// A version 1 lockfile's checksum: `"checksum NAME VERSION (SOURCE)" = "HASH"` in `[metadata]`.
+fn v1_checksum(
+    metadata: &BTreeMap<String, toml::Value>,
+    name: &str,
+    version: &str,
+    source: Option<&str>,
+) -> Option<String> {
+    let key = format!("checksum {name} {version} ({})", source?);
+    metadata.get(&key)?.as_str().filter(|c| *c != "<none>").map(str::to_owned)
+}
+
+/// Whether a lockfile source is crates.io as cargo would resolve it: the registry at
+/// `github.com/rust-lang/crates.io-index` or the sparse index at `index.crates.io`, in any case,
+/// with or without `.git`, trailing slashes, `http` or `https`.
+pub fn is_crates_io(source: &str) -> bool {
+    let Some((kind, url)) = source.split_once('+') else { return false };
+    let url = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    let url = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(&url);
+    let url = url.trim_end_matches('/');
+    let url = url.strip_suffix(".git").unwrap_or(url).trim_end_matches('/');
+    match kind {
+        "registry" => url == "github.com/rust-lang/crates.io-index",
+        "sparse" => url == "index.crates.io",
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Lock {
+        Lock::parse(&TomlFile::from_text(Path::new("/ws/Cargo.lock"), Path::new("/ws"), text.to_owned()))
+            .unwrap()
+    }
+
+    const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+    #[test]
+    fn edges_lines_and_checksums() {
+        let lock = parse(&format!(
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"b 1.0.0\",\n \"b 2.0.0\",\n \"c\",\n]\n\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\nchecksum = \"aa\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\nsource = \"{CRATES_IO}\"\n\n[[package]]\nname = \"c\"\nversion = \"0.3.0\"\nsource = \"{CRATES_IO}\"\ndependencies = [\"gone\"]\n"
+        ));
+        assert_eq!(lock.packages.len(), 4);
+        assert_eq!(lock.packages[0].deps, [1, 2, 3]);
+        assert_eq!(lock.packages[1].line, 13);
+        assert_eq!(lock.checksum("b", "1.0.0", Some(CRATES_IO)).as_deref(), Some("aa"));
+        assert_eq!(lock.dangling, [Dangling { from: 3, spec: "gone".into() }]);
+        assert_eq!(lock.path_to(&[0], 3), ["app 0.1.0", "c 0.3.0"]);
+        assert!(lock.packages[1].crates_io && !lock.packages[0].crates_io);
+    }
+
+    #[test]
+    fn version_1_checksums_come_from_metadata() {
+        let lock = parse(&format!(
+            "[[package]]\nname = \"b\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\n\n[metadata]\n\"checksum b 1.0.0 ({CRATES_IO})\" = \"bb\"\n"
+        ));
+        assert_eq!(lock.packages[0].checksum.as_deref(), Some("bb"));
+        assert_eq!(lock.format, None);
+    }
+
+    #[test]
+    fn every_spelling_of_crates_io_is_crates_io() {
+        for s in [
+            CRATES_IO,
+            "registry+https://github.com/rust-lang/crates.io-index.git",
+            "registry+https://github.com/rust-lang/crates.io-index/",
+            "registry+https://GitHub.com/Rust-Lang/Crates.io-Index",
+            "registry+http://github.com/rust-lang/crates.io-index",
+            "sparse+https://index.crates.io/",
+            "sparse+https://INDEX.crates.io",
+        ] {
+            assert!(is_crates_io(s), "{s}");
+        }
+        for s in [
+            "registry+https://example.com/crates.io-index",
+            "git+https://github.com/rust-lang/crates.io-index",
+            "sparse+https://index.crates.io.evil.com/",
+        ] {
+            assert!(!is_crates_io(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn an_empty_file_locks_nothing() {
+        assert!(parse("").packages.is_empty());
+    }
+}

@@ -1,0 +1,321 @@
+//! Load: `cargo metadata`, run once, for what only cargo can say: the members and their targets,
+//! and (when a gate or output needs it) the dependency graph a target and feature set pull in,
+//! with dependency kinds and manifest fields.
+//!
+//! It runs the trusted toolchain's cargo (see [`super::toolchain`]) from a directory outside the
+//! workspace, so that cargo reads none of the workspace's configuration files, which could make
+//! it run a compiler, wrapper or plugin of the pull request's choosing while it probes the
+//! target. The settings resolution needs from them are forwarded as `--config` arguments (see
+//! [`crate::cargo_config::CargoConfig::resolution_args`]), and the rustflags cargo would probe
+//! with are passed through `CARGO_ENCODED_RUSTFLAGS` once the flags that load code into the
+//! compiler are dropped ([`probe_flags`]). It always runs with `--locked`, so it never writes
+//! `Cargo.lock`: a lockfile cargo would have to change is reported as [`Failure::Stale`].
+
+use crate::cargo_config::CargoConfig;
+use crate::graph::{CargoOptions, Dep, Graph, Package};
+use crate::load::workspace::Workspace;
+use crate::members::Member;
+use cargo_metadata::{DependencyKind, TargetKind};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// What `cargo metadata` said about the workspace.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    /// The members and their targets, sorted by name.
+    pub members: Vec<Member>,
+    /// The resolved graph (absent for a `--no-deps` call).
+    pub graph: Option<Graph>,
+}
+
+/// Why `cargo metadata` gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Cargo would have to change `Cargo.lock` (with cargo's message).
+    Stale(String),
+    /// Anything else: a git source not cached offline, an undownloaded crate, a bad manifest.
+    Other(String),
+}
+
+impl Failure {
+    /// Cargo's message.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Stale(m) | Self::Other(m) => m,
+        }
+    }
+}
+
+/// One `cargo metadata` call.
+pub struct Request<'a> {
+    /// The workspace.
+    pub ws: &'a Workspace,
+    /// Cargo's flags (features, target, offline).
+    pub cargo: &'a CargoOptions,
+    /// Resolve dependencies (else `--no-deps`: members and targets only).
+    pub resolve: bool,
+    /// The workspace's configuration, as read from the current directory.
+    pub config: &'a CargoConfig,
+    /// The host triple (which `[target.<triple>]` rustflags the probe takes).
+    pub host: &'a str,
+}
+
+/// Runs `cargo metadata` and reads its answer.
+pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
+    let out = command(req).output().map_err(|e| Failure::Other(format!("cannot run cargo: {e}")))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(classify(&stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let metadata = cargo_metadata::MetadataCommand::parse(text.as_ref())
+        .map_err(|e| Failure::Other(format!("cannot read the output of `cargo metadata`: {e}")))?;
+    from_metadata(&metadata, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")))
+}
+
+/// The command: the trusted cargo, outside the workspace, `--locked`, forwarded configuration.
+fn command(req: &Request<'_>) -> std::process::Command {
+    let toolchain = super::toolchain::trusted();
+    let mut cmd = toolchain.command("cargo", &super::toolchain::neutral_dir());
+    cmd.args(["metadata", "--format-version", "1", "--locked", "--color", "never"]);
+    if !req.resolve {
+        cmd.arg("--no-deps");
+    }
+    cmd.args(req.cargo.args().into_iter().filter(|a| a != "--locked" && a != "--frozen"));
+    if req.cargo.frozen && !req.cargo.offline {
+        cmd.arg("--offline");
+    }
+    cmd.arg("--manifest-path").arg(&req.ws.manifest);
+    let home = crate::paths::cargo_home();
+    for arg in req.config.resolution_args(&|file| file.starts_with(&home)) {
+        cmd.arg("--config").arg(arg);
+    }
+    let flags = req.config.rustflags_for_cfg_probe(req.host).map(|r| r.flags).unwrap_or_default();
+    let values: Vec<String> = flags.into_iter().map(|f| f.value).collect();
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", probe_flags(&values).join("\u{1f}"));
+    cmd.env("RUSTC", toolchain.tool("rustc"));
+    for var in [
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTC_WRAPPER",
+        "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+    ] {
+        cmd.env(var, "");
+    }
+    cmd.env_remove("CARGO_BUILD_RUSTC");
+    cmd
+}
+
+/// What cargo's error says: a lockfile it would have to update, or another failure.
+fn classify(stderr: &str) -> Failure {
+    let message = stderr
+        .lines()
+        .map(|l| l.trim().trim_start_matches("error: "))
+        .filter(|l| !l.is_empty() && !l.starts_with("Blocking waiting") && *l != "Caused by:")
+        .collect::<Vec<_>>()
+        .join(": ");
+    let stale = ["--locked was passed to prevent this", "cannot update the lock file"]
+        .iter()
+        .any(|needle| message.contains(needle));
+    if stale { Failure::Stale(message) } else { Failure::Other(message) }
+}
+
+/// The rustflags that may reach a target probe: those that change what `rustc --print cfg`
+/// answers (`--cfg`, `--check-cfg`, `--target`, and the `-C` options that set cfgs) and lint
+/// flags. Everything else is dropped, above all whatever loads code into the compiler
+/// (`-Z codegen-backend`, `-Z llvm-plugins`, `-C llvm-args=-load=...`, `-C passes`, an
+/// `@argfile`, `--sysroot`, `-L`/`-l`/`--extern`).
+pub fn probe_flags(flags: &[String]) -> Vec<String> {
+    const CODEGEN: [&str; 9] = [
+        "target-feature",
+        "target-cpu",
+        "panic",
+        "debug-assertions",
+        "overflow-checks",
+        "opt-level",
+        "relocation-model",
+        "code-model",
+        "force-frame-pointers",
+    ];
+    const WITH_VALUE: [&str; 4] = ["--cfg", "--check-cfg", "--target", "--cap-lints"];
+    let mut out = Vec::new();
+    let mut it = flags.iter().peekable();
+    while let Some(flag) = it.next() {
+        if WITH_VALUE.contains(&flag.as_str()) {
+            if let Some(value) = it.next() {
+                out.extend([flag.clone(), value.clone()]);
+            }
+        } else if WITH_VALUE.iter().any(|w| flag.starts_with(&format!("{w}="))) || is_lint_flag(flag) {
+            out.push(flag.clone());
+        } else if let Some(option) = codegen_option(flag, it.peek().map(|s| s.as_str())) {
+            if CODEGEN.iter().any(|c| option.split('=').next() == Some(c)) {
+                if flag == "-C" || flag == "--codegen" {
+                    it.next();
+                    out.extend([flag.clone(), option.to_owned()]);
+                } else {
+                    out.push(flag.clone());
+                }
+            } else if flag == "-C" || flag == "--codegen" {
+                it.next();
+            }
+        } else if ["-Z", "-L", "-l", "--extern", "--sysroot", "-o", "--out-dir"].contains(&flag.as_str()) {
+            it.next();
+        }
+    }
+    out
+}
+
+/// The option of a `-C` flag (`-Cx=y`, `-C x=y`, `--codegen x=y`, `--codegen=x=y`).
+fn codegen_option<'a>(flag: &'a str, next: Option<&'a str>) -> Option<&'a str> {
+    match flag {
+        "-C" | "--codegen" => next,
+        _ => flag.strip_prefix("-C").or_else(|| flag.strip_prefix("--codegen=")).filter(|o| !o.is_empty()),
+    }
+}
+
+fn is_lint_flag(flag: &str) -> bool {
+    let short = ["-A", "-W", "-D", "-F"].iter().any(|p| flag.starts_with(p) && flag.len() > 2);
+    let long =
+        ["--allow=", "--warn=", "--deny=", "--forbid=", "--force-warn="].iter().any(|p| flag.starts_with(p));
+    short || long
+}
+
+/// Builds the members and (when resolved) the graph from `cargo metadata` output.
+pub fn from_metadata(
+    metadata: &cargo_metadata::Metadata,
+    root: &Path,
+    resolved: bool,
+) -> anyhow::Result<Metadata> {
+    let members: HashSet<_> = metadata.workspace_members.iter().collect();
+    let mut list: Vec<Member> =
+        metadata.packages.iter().filter(|p| members.contains(&p.id)).map(crate::members::member).collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    let graph = if resolved { Some(graph(metadata, &members, root)?) } else { None };
+    Ok(Metadata { members: list, graph })
+}
+
+fn graph(
+    metadata: &cargo_metadata::Metadata,
+    members: &HashSet<&cargo_metadata::PackageId>,
+    root: &Path,
+) -> anyhow::Result<Graph> {
+    use anyhow::Context as _;
+    let resolve = metadata.resolve.as_ref().context("`cargo metadata` returned no dependency resolution")?;
+    let resolved: HashSet<_> = resolve.nodes.iter().map(|n| &n.id).collect();
+    let mut packages: Vec<(&cargo_metadata::PackageId, Package)> = metadata
+        .packages
+        .iter()
+        .filter(|p| resolved.contains(&p.id))
+        .map(|p| (&p.id, package(p, members.contains(&p.id), root)))
+        .collect();
+    packages
+        .sort_by(|a, b| (&a.1.name, &a.1.version, &a.1.source).cmp(&(&b.1.name, &b.1.version, &b.1.source)));
+    let index: HashMap<&cargo_metadata::PackageId, usize> =
+        packages.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let mut deps = vec![Vec::new(); packages.len()];
+    for node in &resolve.nodes {
+        let Some(&from) = index.get(&node.id) else { continue };
+        let mut edges: BTreeMap<usize, Dep> = BTreeMap::new();
+        for d in &node.deps {
+            let Some(&to) = index.get(&d.pkg) else { continue };
+            let e = edges.entry(to).or_insert(Dep { to, normal: false, build: false, dev: false });
+            for k in &d.dep_kinds {
+                match k.kind {
+                    DependencyKind::Build => e.build = true,
+                    DependencyKind::Development => e.dev = true,
+                    _ => e.normal = true,
+                }
+            }
+        }
+        deps[from] = edges.into_values().collect();
+    }
+    Ok(Graph {
+        packages: packages.into_iter().map(|(_, p)| p).collect(),
+        deps,
+        basis: crate::graph::Basis::Metadata,
+    })
+}
+
+fn package(p: &cargo_metadata::Package, member: bool, root: &Path) -> Package {
+    let dir = p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default();
+    let kinds = || p.targets.iter().flat_map(|t| t.kind.iter());
+    Package {
+        name: p.name.to_string(),
+        version: p.version.clone(),
+        source: match &p.source {
+            None => crate::graph::Source::Path { dir: crate::paths::relative(&dir, root) },
+            Some(s) => crate::graph::parse_source(&s.repr),
+        },
+        source_repr: p.source.as_ref().map(|s| s.repr.clone()),
+        license: p.license.clone().filter(|l| !l.trim().is_empty()),
+        license_file: p.license_file.as_ref().map(|f| f.to_string()),
+        authors: p.authors.clone(),
+        description: p.description.as_ref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
+        repository: p.repository.clone(),
+        homepage: p.homepage.clone(),
+        documentation: p.documentation.clone(),
+        proc_macro: kinds().any(|k| *k == TargetKind::ProcMacro),
+        binary: kinds().any(|k| *k == TargetKind::Bin),
+        member,
+        unread: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn probe_flags_keep_what_sets_cfgs_and_drop_what_loads_code() {
+        let flags = strings(&[
+            "--cfg",
+            "foo",
+            "-Ctarget-feature=+avx2",
+            "-C",
+            "target-cpu=native",
+            "-Zcodegen-backend=/x.so",
+            "-Z",
+            "llvm-plugins=/p.so",
+            "-C",
+            "llvm-args=-load=/p.so",
+            "-Cpasses=x",
+            "@/tmp/args",
+            "--sysroot",
+            "/evil",
+            "-L",
+            "/lib",
+            "-Dwarnings",
+            "--cfg=bar",
+            "-C",
+            "linker=/evil",
+            "--target",
+            "thumbv7em-none-eabihf",
+        ]);
+        assert_eq!(
+            probe_flags(&flags),
+            strings(&[
+                "--cfg",
+                "foo",
+                "-Ctarget-feature=+avx2",
+                "-C",
+                "target-cpu=native",
+                "-Dwarnings",
+                "--cfg=bar",
+                "--target",
+                "thumbv7em-none-eabihf",
+            ])
+        );
+    }
+
+    #[test]
+    fn a_lockfile_cargo_must_update_is_told_apart() {
+        let stale = "error: the lock file /ws/Cargo.lock needs to be updated but --locked was passed to prevent this\nIf you want to try to generate the lock file without accessing the network, remove the --locked flag and use --offline instead.";
+        assert!(matches!(classify(stale), Failure::Stale(_)));
+        let offline = "error: failed to get `lib` as a dependency of package `app v0.1.0 (/ws)`\n\nCaused by:\n  can't checkout from 'file:///gone': you are in the offline mode (--offline)";
+        assert!(matches!(classify(offline), Failure::Other(_)));
+    }
+}
