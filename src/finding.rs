@@ -126,6 +126,7 @@ codes! {
     LintOverridden => "lint-overridden", Lints, "A source attribute or rustflag lowers a required lint.";
     LintUnknown => "lint-unknown", Lints, "A lint name in the policy or a manifest is not known to the toolchain.";
     LintViolation => "lint-violation", Lints, "Clippy (run with --run-clippy) reports code that violates a required lint where it is in force.";
+    SourceUnparsable => "source-unparsable", Lints, "A source file of a member cannot be read or parsed, so its lint attributes cannot be checked.";
     BuildSetting => "build-setting", Build, "A build setting the policy requires does not hold.";
     LockfileMissing => "lockfile-missing", Build, "Cargo.lock is missing or not tracked.";
     ToolchainUnpinned => "toolchain-unpinned", Build, "rust-toolchain.toml does not pin an exact toolchain version.";
