@@ -10,7 +10,7 @@ pub mod raw;
 pub mod supply;
 mod validate;
 
-pub use lints::{BuildPolicy, LintException, LintsPolicy, Requirement};
+pub use lints::{BuildPolicy, ExternalSettings, LintException, LintsPolicy, Requirement};
 pub use profile::Profile;
 pub use supply::{Ban, LicensesPolicy, SourcesPolicy};
 
@@ -374,6 +374,7 @@ impl Policy {
                 required: profile.required_lints(),
                 exceptions: Vec::new(),
                 allow_reasoned_deviations: true,
+                check_test_targets: false,
             },
             build: profile.build(),
             kev: None,
