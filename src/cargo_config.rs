@@ -239,10 +239,13 @@ impl BuildConfig {
         let mut notes = Vec::new();
         let rustflags = config.rustflags(&target, &cfgs).map(|r| expand_argfiles(r, ws_root, &mut notes));
         for (name, origin) in config.other_target_rustflags(&target) {
+            let from = match crate::paths::relative(dir, ws_root).as_str() {
+                "." => "the workspace root".to_owned(),
+                rel => rel.to_owned(),
+            };
             notes.push(format!(
-                "{}: the [target.{name}] rustflags are not judged: the build from {} compiles for {target}",
-                origin_text(&origin, ws_root),
-                crate::paths::relative(dir, ws_root)
+                "{}: the [target.{name}] rustflags are not judged: a build from {from} compiles for {target}",
+                origin_text(&origin, ws_root)
             ));
         }
         Ok(BuildConfig { dir: dir.to_path_buf(), config, target, cfgs, rustflags, notes })
