@@ -293,8 +293,8 @@ fn deviation(lint: &str, reason: &str, location: Location) -> ExceptionRef {
     }
 }
 
-/// The strongest unconditional crate-root attribute in a target's root file that sets the lint
-/// (for a group, every one of its lints).
+/// The strongest unconditional crate-root attribute in a target's root file that raises the lint
+/// (for a group, every one of its lints); lowering attributes are [`overrides`]'.
 fn root_level(cx: &Cx<'_>, member: &MemberProject, root: &Path, lint: &str) -> Option<LintLevel> {
     let file = member.files.iter().find(|f| f.abs == root)?;
     let scan = file.scan.as_ref().ok()?;
@@ -302,6 +302,7 @@ fn root_level(cx: &Cx<'_>, member: &MemberProject, root: &Path, lint: &str) -> O
     scan.attrs
         .iter()
         .filter(|a| a.scope == AttrScope::CrateRoot && a.condition.is_none() && !a.test_only)
+        .filter(|a| !a.level.suppresses())
         .filter(|a| {
             let set: Vec<String> = attr_lints(a, cx.db).collect();
             members.iter().all(|m| set.iter().any(|l| cx.db.contains(l, m)))
