@@ -302,6 +302,6 @@ fn settings_an_external_build_supplies_are_recorded() {
         .arg(fixture_db())
         .output()
         .unwrap();
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(support::code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("spdf.toml:2"), "{}", stderr(&out));
 }
