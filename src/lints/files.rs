@@ -72,7 +72,8 @@ pub fn scan_members(
             })
             .collect::<Vec<_>>()
     })?;
-    worker.join().map_err(|_| anyhow::anyhow!("the source scanner stopped unexpectedly"))
+    // A panic's payload is not an error value; the message says what failed.
+    worker.join().map_err(|_panic| anyhow::anyhow!("the source scanner stopped unexpectedly"))
 }
 
 /// One file waiting to be read: its path, whether it owns its directory, and who reaches it.
