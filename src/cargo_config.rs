@@ -194,6 +194,113 @@ pub fn effective(settings: Vec<Setting>) -> Vec<Setting> {
     out
 }
 
+/// The configuration cargo reads when a build runs in one directory, resolved for the target
+/// that build compiles for.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    /// The directory the build runs in.
+    pub dir: PathBuf,
+    /// The merged configuration.
+    pub config: CargoConfig,
+    /// The compile target (`[build] target`, else the host).
+    pub target: String,
+    /// The target's `cfg` values (empty when the host is built without any config file).
+    pub cfgs: Vec<Cfg>,
+    /// The extra rustflags cargo passes, with `@argfile`s expanded.
+    pub rustflags: Option<Rustflags>,
+    /// What the reader should know: target tables skipped, argument files not read.
+    pub notes: Vec<String>,
+}
+
+impl BuildConfig {
+    /// Reads the configuration seen from `dir`. `ws_root` is where cargo runs rustc for
+    /// workspace members (argument files are relative to it) and what locations are shown
+    /// relative to.
+    ///
+    /// # Errors
+    ///
+    /// As [`CargoConfig::load`].
+    pub fn load(
+        dir: &Path,
+        ws_root: &Path,
+        cargo_home: &Path,
+        env: &BTreeMap<String, String>,
+        host: &str,
+    ) -> anyhow::Result<Self> {
+        let config = CargoConfig::load(dir, cargo_home, env.clone())?;
+        let target = config.build_target().unwrap_or_else(|| host.to_owned());
+        let cfgs = if config.files().is_empty() && target == host {
+            Vec::new()
+        } else {
+            crate::lints::toolchain::target_cfgs(
+                ws_root,
+                &target,
+                config.rustflags_for_cfg_probe(&target).as_ref(),
+            )
+        };
+        let mut notes = Vec::new();
+        let rustflags = config.rustflags(&target, &cfgs).map(|r| expand_argfiles(r, ws_root, &mut notes));
+        for (name, origin) in config.other_target_rustflags(&target) {
+            let from = match crate::paths::relative(dir, ws_root).as_str() {
+                "." => "the workspace root".to_owned(),
+                rel => rel.to_owned(),
+            };
+            notes.push(format!(
+                "{}: the [target.{name}] rustflags are not judged: a build from {from} compiles for {target}",
+                origin_text(&origin, ws_root)
+            ));
+        }
+        Ok(BuildConfig { dir: dir.to_path_buf(), config, target, cfgs, rustflags, notes })
+    }
+
+    /// Whether two directories see the same configuration.
+    pub fn same_as(&self, other: &BuildConfig) -> bool {
+        self.config.files() == other.config.files() && self.target == other.target
+    }
+
+    /// The target's default panic strategy (`panic = "abort"` for thumb targets), when known.
+    pub fn target_panic(&self) -> Option<&str> {
+        self.cfgs.iter().find_map(|c| match c {
+            Cfg::KeyPair(key, value) if key.as_str() == "panic" => Some(value.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// `file:line` relative to `root`, or `$VAR`.
+pub fn origin_text(origin: &Origin, root: &Path) -> String {
+    match origin {
+        Origin::File { path, line } => format!("{}:{line}", crate::paths::relative(path, root)),
+        Origin::Env { var } => format!("${var}"),
+    }
+}
+
+/// Replaces each `@file` argument by the file's lines (one argument each, as rustc reads them),
+/// relative to `base`; a file that cannot be read stays as it is, with a note.
+pub fn expand_argfiles(rustflags: Rustflags, base: &Path, notes: &mut Vec<String>) -> Rustflags {
+    let mut flags = Vec::new();
+    for flag in rustflags.flags {
+        let Some(name) = flag.value.strip_prefix('@').filter(|n| !n.starts_with("shell:")) else {
+            flags.push(flag);
+            continue;
+        };
+        let path = base.join(name);
+        match crate::fsread::read_to_string(&path, crate::fsread::limit::CONFIG) {
+            Ok(text) => {
+                flags.extend(text.lines().enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, l)| Flag {
+                    value: l.to_owned(),
+                    origin: Origin::File { path: path.clone(), line: i + 1 },
+                }))
+            }
+            Err(e) => {
+                notes.push(format!("rustflags name the argument file {name}, which cannot be read ({e}); its flags are not judged"));
+                flags.push(flag);
+            }
+        }
+    }
+    Rustflags { source: rustflags.source, flags }
+}
+
 impl CargoConfig {
     /// Reads the config files seen from `cwd` (and `cargo_home`) and takes environment values from
     /// `env` (the caller passes [`process_env`]; tests pass a map or an array of pairs).
@@ -365,6 +472,21 @@ impl CargoConfig {
             }
         }
         out
+    }
+
+    /// The `[target.<triple>]` tables with rustflags for other targets than `target` (which a
+    /// build for `target` skips), with where their rustflags are set.
+    pub fn other_target_rustflags(&self, target: &str) -> Vec<(String, Origin)> {
+        let name = target_short_name(target);
+        let Some(Node::Table(tables, _)) = self.merged.get("target") else { return Vec::new() };
+        tables
+            .iter()
+            .filter(|(key, _)| !key.starts_with("cfg(") && key.as_str() != name)
+            .filter_map(|(key, table)| match table {
+                Node::Table(t, _) => t.get("rustflags").map(|n| (key.clone(), self.origin(n.loc()))),
+                _ => None,
+            })
+            .collect()
     }
 
     fn encoded_env_flags(&self) -> Option<Rustflags> {

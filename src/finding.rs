@@ -126,6 +126,7 @@ codes! {
     LintOverridden => "lint-overridden", Lints, "A source attribute or rustflag lowers a required lint.";
     LintUnknown => "lint-unknown", Lints, "A lint name in the policy or a manifest is not known to the toolchain.";
     LintViolation => "lint-violation", Lints, "Clippy (run with --run-clippy) reports code that violates a required lint where it is in force.";
+    SourceUnparsable => "source-unparsable", Lints, "A source file of a member cannot be read or parsed, so its lint attributes cannot be checked.";
     BuildSetting => "build-setting", Build, "A build setting the policy requires does not hold.";
     LockfileMissing => "lockfile-missing", Build, "Cargo.lock is missing or not tracked.";
     LockfileStale => "lockfile-stale", Build, "Cargo.lock is out of date with the manifests (cargo would have to change it); reported by the first lockfile gate that runs.";

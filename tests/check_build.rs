@@ -228,3 +228,80 @@ fn a_toolchain_pinned_to_1_58_0_has_cve_2022_21658() {
         .unwrap();
     assert!(json(&out)["findings"].as_array().unwrap().iter().all(|f| f["code"] != "toolchain-advisory"));
 }
+
+#[test]
+fn dated_nightly_and_beta_pins_are_exact() {
+    let policy = "[build]\nrequire-toolchain-pin = true\n";
+    for channel in ["nightly-2026-01-15", "beta-2026-03-01", "1.95.0", "1.95.0-x86_64-unknown-linux-gnu"] {
+        let file = format!("[toolchain]\nchannel = \"{channel}\"\n");
+        let doc = build(
+            &[("Cargo.toml", &package("")), ("spdf.toml", policy), ("rust-toolchain.toml", &file)],
+            &[],
+        );
+        assert!(
+            messages(&doc).iter().all(|f| f.0 != "toolchain-unpinned"),
+            "{channel}: {:#?}",
+            messages(&doc)
+        );
+    }
+    // The help never proposes the toolchain that happens to run, nor a file that exists.
+    let doc = build(
+        &[
+            ("Cargo.toml", &package("")),
+            ("spdf.toml", policy),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"nightly\"\n"),
+        ],
+        &[],
+    );
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "toolchain-unpinned")
+        .unwrap()
+        .clone();
+    let help = f["help"].to_string();
+    assert!(help.contains("set `channel` in rust-toolchain.toml"), "{help}");
+    assert!(!help.contains("add rust-toolchain.toml") && !help.contains("1.95"), "{help}");
+}
+
+#[test]
+fn panic_defaults_to_the_build_targets_strategy() {
+    let policy = "[build]\nrelease = { panic = \"abort\" }\n";
+    let doc = build(&[("Cargo.toml", &package("")), ("spdf.toml", policy)], &[]);
+    let found = messages(&doc);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].1.starts_with("as `cargo build --release` builds it, [profile.release] panic is \"unwind\" (the default of the build target"), "{}", found[0].1);
+    // A thumb target aborts on panic: nothing to set.
+    let config = "[build]\ntarget = \"thumbv7em-none-eabihf\"\n";
+    let doc =
+        build(&[("Cargo.toml", &package("")), ("spdf.toml", policy), (".cargo/config.toml", config)], &[]);
+    assert!(messages(&doc).is_empty(), "{:#?}", messages(&doc));
+}
+
+#[test]
+fn settings_an_external_build_supplies_are_recorded() {
+    let policy = "[build]\nrelease = { overflow-checks = true }\nexternal = { overflow-checks = true, reason = \"xtask dist passes -C overflow-checks=y\" }\n";
+    let ws = workspace_from(&[
+        ("Cargo.toml", &package("")),
+        ("src/lib.rs", ""),
+        ("spdf.toml", policy),
+        ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.95.0\"\n"),
+    ]);
+    let (code, doc) = check_gates(ws.path(), &["build"], &[], &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "build-setting").unwrap();
+    assert_eq!(f["level"], "excepted");
+    assert_eq!(f["exception"]["reason"], "xtask dist passes -C overflow-checks=y");
+    assert_eq!(f["location"]["file"], "spdf.toml");
+    // The reason is required.
+    std::fs::write(ws.path().join("spdf.toml"), "[build]\nexternal = { overflow-checks = true }\n").unwrap();
+    let out = spdf(ws.path())
+        .args(["check", "--offline", "--gate", "build"])
+        .arg("--db")
+        .arg(fixture_db())
+        .output()
+        .unwrap();
+    assert_eq!(support::code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("spdf.toml:2"), "{}", stderr(&out));
+}

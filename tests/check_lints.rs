@@ -285,3 +285,232 @@ fn profiles_require_their_lints() {
         assert!(doc["findings"].as_array().unwrap().iter().all(|f| f["code"] != "lint-unknown"), "{profile}");
     }
 }
+
+fn findings(doc: &serde_json::Value) -> Vec<serde_json::Value> {
+    doc["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn rustflags_that_raise_a_lint_are_credited() {
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\", \"clippy::dbg_macro\" = \"warn\" }\n";
+    for config in [
+        "[build]\nrustflags = [\"-Dunsafe_code\", \"-W\", \"clippy::dbg_macro\"]\n",
+        "[target.'cfg(all())']\nrustflags = [\"-Dunsafe_code\", \"-Wclippy::dbg_macro\"]\n",
+    ] {
+        let found = lints(
+            &[
+                ("Cargo.toml", &package("a", "")),
+                ("src/lib.rs", ""),
+                ("spdf.toml", policy),
+                (".cargo/config.toml", config),
+            ],
+            &[],
+        );
+        assert!(found.is_empty(), "{config}: {found:?}");
+    }
+    // Without them, both are missing.
+    let found = lints(&[("Cargo.toml", &package("a", "")), ("src/lib.rs", ""), ("spdf.toml", policy)], &[]);
+    assert_eq!(found.len(), 2, "{found:?}");
+}
+
+#[test]
+fn allow_warnings_and_cap_lints_lower_what_warns() {
+    let policy = "[lints]\ninclude-profile = false\nrequired = { \"clippy::dbg_macro\" = \"warn\" }\n";
+    let manifest = package("a", "[lints.clippy]\ndbg_macro = \"warn\"\n");
+    let files = |config: &'static str| {
+        vec![
+            ("Cargo.toml", manifest.clone()),
+            ("src/lib.rs", String::new()),
+            ("spdf.toml", policy.to_owned()),
+            (".cargo/config.toml", config.to_owned()),
+        ]
+    };
+    for config in
+        ["[build]\nrustflags = [\"-Awarnings\"]\n", "[build]\nrustflags = [\"--cap-lints\", \"allow\"]\n"]
+    {
+        let files = files(config);
+        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let found = lints(&files, &[]);
+        assert_eq!(found, keys4(&[("lint-overridden", "deny", "", "clippy::dbg_macro")]), "{config}");
+    }
+    let manifest = package("a", "[lints.rust]\nwarnings = \"allow\"\n[lints.clippy]\ndbg_macro = \"warn\"\n");
+    let found = lints(&[("Cargo.toml", &manifest), ("src/lib.rs", ""), ("spdf.toml", policy)], &[]);
+    assert_eq!(found, keys4(&[("lint-too-weak", "deny", "a", "clippy::dbg_macro")]));
+}
+
+#[test]
+fn argument_files_and_config_includes_are_followed() {
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\" }\n";
+    let manifest = package("a", "[lints.rust]\nunsafe_code = \"deny\"\n");
+    let ws = workspace_from(&[
+        ("Cargo.toml", &manifest),
+        ("src/lib.rs", ""),
+        ("spdf.toml", policy),
+        (".cargo/config.toml", "include = [\"extra.toml\"]\n"),
+        (".cargo/extra.toml", "[build]\nrustflags = [\"@ci/flags\"]\n"),
+        ("ci/flags", "-Copt-level=1\n-Aunsafe_code\n"),
+    ]);
+    let (code, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = &findings(&doc)[0];
+    assert_eq!(f["code"], "lint-overridden");
+    assert_eq!(f["location"], serde_json::json!({"file": "ci/flags", "line": 2}));
+}
+
+#[test]
+fn a_renamed_lint_name_in_the_manifest_still_sets_the_lint() {
+    let policy =
+        "[lints]\ninclude-profile = false\nrequired = { \"clippy::arithmetic_side_effects\" = \"deny\" }\n";
+    let manifest = package("a", "[lints.clippy]\ninteger_arithmetic = \"deny\"\n");
+    let found = lints(&[("Cargo.toml", &manifest), ("src/lib.rs", ""), ("spdf.toml", policy)], &[]);
+    assert!(found.is_empty(), "{found:?}");
+    let lib = "#![allow(clippy::integer_arithmetic)]\n";
+    let found = lints(&[("Cargo.toml", &manifest), ("src/lib.rs", lib), ("spdf.toml", policy)], &[]);
+    assert_eq!(found, keys4(&[("lint-overridden", "deny", "a", "clippy::arithmetic_side_effects")]));
+}
+
+#[test]
+fn one_finding_per_cause() {
+    let root =
+        "[workspace]\nmembers = [\"a\", \"b\", \"c\"]\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n";
+    let member = |name: &str| package(name, "[lints]\nworkspace = true\n");
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\", \"clippy::unwrap_used\" = \"deny\", \"clippy::expect_used\" = \"deny\" }\n";
+    let ws = workspace_from(&[
+        ("Cargo.toml", root),
+        ("a/Cargo.toml", &member("a")),
+        ("a/src/lib.rs", "#![allow(clippy::restriction)]\n"),
+        ("b/Cargo.toml", &member("b")),
+        ("b/src/lib.rs", ""),
+        ("c/Cargo.toml", &member("c")),
+        ("c/src/lib.rs", ""),
+        ("spdf.toml", policy),
+    ]);
+    let (_, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    let found = findings(&doc);
+    let missing: Vec<&serde_json::Value> = found.iter().filter(|f| f["code"] == "lint-missing").collect();
+    // Each missing lint is one finding at [workspace.lints], naming the three members.
+    assert_eq!(missing.len(), 2, "{found:#?}");
+    for f in &missing {
+        assert_eq!(f["location"], serde_json::json!({"file": "Cargo.toml", "line": 3}));
+        assert!(f["message"].as_str().unwrap().starts_with("a, b, c: "), "{}", f["message"]);
+        assert!(f["member"].is_null());
+    }
+    // One group allow lowering two required lints is one finding.
+    let over: Vec<&serde_json::Value> = found.iter().filter(|f| f["code"] == "lint-overridden").collect();
+    assert_eq!(over.len(), 1, "{found:#?}");
+    assert!(
+        over[0]["message"].as_str().unwrap().contains("lowers 2 required lints"),
+        "{}",
+        over[0]["message"]
+    );
+}
+
+#[test]
+fn code_that_does_not_ship_is_left_out_unless_the_policy_asks() {
+    let manifest =
+        package("a", "[lints.rust]\nunsafe_code = \"deny\"\n[lints.clippy]\nunwrap_used = \"deny\"\n");
+    let lib = "#![cfg_attr(test, allow(unsafe_code))]\n#[cfg(test)]\nmod tests;\n";
+    let files = [
+        ("Cargo.toml", manifest.as_str()),
+        ("src/lib.rs", lib),
+        ("src/tests.rs", "#![allow(clippy::unwrap_used)]\n"),
+        ("tests/it.rs", "#![allow(unsafe_code)]\n"),
+        ("examples/demo.rs", "#![allow(unsafe_code)]\nfn main() {}\n"),
+        (
+            "spdf.toml",
+            "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\", \"clippy::unwrap_used\" = \"deny\" }\n",
+        ),
+    ];
+    let ws = workspace_from(&files);
+    let (code, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(findings(&doc).is_empty(), "{doc:#}");
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("4 lint attributes in code that does not ship"), "{notes}");
+    std::fs::write(ws.path().join("spdf.toml"), format!("{}check-test-targets = true\n", files[5].1))
+        .unwrap();
+    let (code, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&doc).iter().filter(|f| f["code"] == "lint-overridden").count(), 4, "{doc:#}");
+}
+
+#[test]
+fn only_files_the_module_tree_reaches_are_read() {
+    let manifest = package("a", "[lints.rust]\nunsafe_code = \"deny\"\n");
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\" }\n";
+    let lib = "#[path = \"../target/gen/imp.rs\"]\nmod imp;\nmod outer;\n";
+    let found = lints(
+        &[
+            ("Cargo.toml", &manifest),
+            ("src/lib.rs", lib),
+            ("target/gen/imp.rs", "#![allow(unsafe_code)]\n"),
+            ("src/outer.rs", "#[path = \"../../shared/common.rs\"]\nmod common;\n"),
+            ("../shared/common.rs", "#[allow(unsafe_code)]\nfn f() {}\n"),
+            // Not in the module tree: a trybuild input and a stale file.
+            ("tests/ui/bad.rs", "#![allow(unsafe_code)]\nfn main() { this does not parse }\n"),
+            ("src/stale.rs", "#![allow(unsafe_code)]\n"),
+            ("spdf.toml", policy),
+        ],
+        &[],
+    );
+    assert_eq!(
+        found,
+        keys4(&[
+            ("lint-overridden", "deny", "a", "unsafe_code"),
+            ("lint-overridden", "deny", "a", "unsafe_code")
+        ])
+    );
+}
+
+#[test]
+fn an_unparsable_or_too_deep_file_is_named() {
+    let manifest = package("a", "[lints.rust]\nunsafe_code = \"deny\"\n");
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\" }\n";
+    let deep = format!("pub fn f() -> u8 {{ {}1{} }}\n", "(".repeat(20000), ")".repeat(20000));
+    let ws = workspace_from(&[
+        ("Cargo.toml", &manifest),
+        ("src/lib.rs", "mod deep;\nmod broken;\n"),
+        ("src/deep.rs", &deep),
+        ("src/broken.rs", "fn f( {\n"),
+        ("spdf.toml", policy),
+    ]);
+    let (code, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let found: Vec<(String, String)> = findings(&doc)
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["location"]["file"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("source-unparsable".to_owned(), "src/broken.rs".to_owned()),
+            ("source-unparsable".to_owned(), "src/deep.rs".to_owned())
+        ]
+    );
+    assert!(doc["findings"].to_string().contains("nested deeper than 256"), "{doc:#}");
+}
+
+#[test]
+fn configuration_in_a_member_directory_counts_for_that_member() {
+    let root = "[workspace]\nmembers = [\"board\", \"host\"]\n";
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_code = \"deny\" }\n";
+    let ws = workspace_from(&[
+        ("Cargo.toml", root),
+        ("board/Cargo.toml", &package("board", "")),
+        ("board/src/lib.rs", ""),
+        (
+            "board/.cargo/config.toml",
+            "[build]\nrustflags = [\"-Dunsafe_code\"]\n\n[target.thumbv6m-none-eabi]\nrustflags = [\"-Cpanic=abort\"]\n",
+        ),
+        ("host/Cargo.toml", &package("host", "")),
+        ("host/src/lib.rs", ""),
+        ("spdf.toml", policy),
+    ]);
+    let (_, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    assert_eq!(lint_keys(&doc), keys4(&[("lint-missing", "deny", "host", "unsafe_code")]));
+    let notes = doc["notes"].to_string();
+    assert!(
+        notes.contains("board/.cargo/config.toml:5: the [target.thumbv6m-none-eabi] rustflags are not judged: a build from board compiles for"),
+        "{notes}"
+    );
+}

@@ -104,10 +104,17 @@ fn toolchain_advisories(project: &Project, db: &crate::load::database::AdvisoryD
     out
 }
 
-/// Where a config value comes from, as a finding location.
-pub fn origin_location(origin: &Origin) -> Location {
+/// The workspace root: where the root manifest is.
+fn ws_root(project: &Project) -> &std::path::Path {
+    project.root_manifest.path.parent().unwrap_or(std::path::Path::new("."))
+}
+
+/// Where a config value comes from, as a finding location relative to the workspace root.
+pub fn origin_location(origin: &Origin, root: &std::path::Path) -> Location {
     match origin {
-        Origin::File { path, line } => Location { file: crate::paths::display(path), line: Some(*line) },
+        Origin::File { path, line } => {
+            Location { file: crate::paths::relative(path, root), line: Some(*line) }
+        }
         Origin::Env { var } => Location { file: format!("${var}"), line: None },
     }
 }
@@ -194,24 +201,42 @@ fn toolchain_pin(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
             (channel.clone(), Location { file: file.report_name.clone(), line: line_of(file, "channel") })
         }
     };
-    let exact = channel.as_deref().is_some_and(|c| {
-        let parts: Vec<&str> = c.split('.').collect();
-        parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    });
-    if exact {
+    if channel.as_deref().is_some_and(is_exact_pin) {
         return None;
     }
     let actual = channel.clone().unwrap_or_else(|| "no rust-toolchain.toml".to_owned());
+    let help = match &project.toolchain_file {
+        Some(file) => format!(
+            "set `channel` in {} to an exact release (`X.Y.Z`) or a dated nightly or beta (`nightly-YYYY-MM-DD`): the one you build and test with",
+            file.report_name
+        ),
+        None => "add rust-toolchain.toml with [toolchain] channel = \"X.Y.Z\": the exact release you build and test with".to_owned(),
+    };
     let mut f = Finding::new(
         Code::ToolchainUnpinned,
         Level::Deny,
         format!("the toolchain is not pinned to an exact version ({actual}): lint names, groups and defaults change between releases"),
     )
-    .help(format!("add rust-toolchain.toml with [toolchain] channel = \"{}\"", project.toolchain.version))
+    .help(help)
     .at(Some(at));
-    f.required = Some("an exact version, e.g. 1.95.0".to_owned());
+    f.required = Some("an exact version (X.Y.Z, nightly-YYYY-MM-DD or beta-YYYY-MM-DD)".to_owned());
     f.actual = Some(actual);
     Some(f)
+}
+
+/// Whether a channel names one toolchain: `1.95.0`, `nightly-2026-04-01`, `beta-2026-04-01`,
+/// each optionally followed by a host triple (`1.95.0-x86_64-unknown-linux-gnu`).
+pub fn is_exact_pin(channel: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let release = |parts: &[&str]| {
+        parts.len() >= 3 && parts[..3].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let (version, _host) = channel.split_once('-').unwrap_or((channel, ""));
+    if release(&version.split('.').collect::<Vec<_>>()) && version.split('.').count() == 3 {
+        return true;
+    }
+    let parts: Vec<&str> = channel.splitn(5, '-').collect();
+    matches!(parts.as_slice(), [kind, y, m, d, ..] if (*kind == "nightly" || *kind == "beta") && digits(y, 4) && digits(m, 2) && digits(d, 2))
 }
 
 /// The `channel` of rust-toolchain.toml, or the whole of a legacy one-line rust-toolchain.
@@ -289,32 +314,17 @@ fn collect(
 }
 
 fn profiles(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
-    let manifest = &project.root_manifest;
-    let p = read_profiles(manifest);
+    let p = read_profiles(&project.root_manifest);
     let mut out = Vec::new();
-    let at = |line: Option<usize>| Location { file: manifest.report_name.clone(), line };
-    let header = |name: &str| p.headers.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
     for (profile, required) in [("release", &policy.release), ("dev", &policy.dev)] {
         for (key, want) in required {
-            let set = p.values.iter().find(|(pr, k, _, _)| pr == profile && k == key);
-            let actual = set.map_or_else(|| default_value(profile, key), |(_, _, v, _)| v.clone());
-            if &actual != want {
-                let how = if set.is_some() { "" } else { " (cargo's default; the key is not set)" };
-                let line = set.map(|(_, _, _, l)| *l).or(header(profile));
-                out.push(
-                    setting(
-                        Level::Deny,
-                        format!("[profile.{profile}] {key} is {actual}{how}; the policy requires {want}"),
-                        at(line),
-                        want.to_string(),
-                        actual.to_string(),
-                    )
-                    .help(format!("set `{key} = {want}` in [profile.{profile}] of the root Cargo.toml")),
-                );
-            }
+            out.extend(required_setting(project, policy, &p, profile, key, want));
             out.extend(defeaters(project, &p, profile, key, want));
         }
     }
+    let manifest = &project.root_manifest;
+    let at = |line: Option<usize>| Location { file: manifest.report_name.clone(), line };
+    let header = |name: &str| p.headers.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
     for key in &policy.release_explicit {
         if !p.values.iter().any(|(pr, k, _, _)| pr == "release" && k == key) {
             out.push(
@@ -335,10 +345,87 @@ fn profiles(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
     out
 }
 
+/// One required profile setting, as `cargo build [--release]` builds it: the manifest's value,
+/// else the default (for `panic`, the build target's own strategy, which is `abort` for thumb
+/// targets); a value the policy records as supplied by an external build is excepted.
+fn required_setting(
+    project: &Project,
+    policy: &BuildPolicy,
+    p: &Profiles,
+    profile: &str,
+    key: &str,
+    want: &toml::Value,
+) -> Vec<Finding> {
+    let manifest = &project.root_manifest;
+    let set = p.values.iter().find(|(pr, k, _, _)| pr == profile && k == key);
+    let header = p.headers.iter().find(|(n, _)| n == profile).map(|(_, l)| *l);
+    let line = set.map(|(_, _, _, l)| *l).or(header);
+    let build = if profile == "release" { "cargo build --release" } else { "cargo build" };
+    let actuals: Vec<(toml::Value, String)> = match set {
+        Some((_, _, v, _)) => vec![(v.clone(), String::new())],
+        None => defaults(project, profile, key),
+    };
+    let mut out = Vec::new();
+    for (actual, how) in actuals.into_iter().filter(|(a, _)| a != want) {
+        let message = format!(
+            "as `{build}` builds it, [profile.{profile}] {key} is {actual}{how}; the policy requires {want}"
+        );
+        let at = Location { file: manifest.report_name.clone(), line };
+        let external = policy.external.as_ref().filter(|_| profile == "release");
+        let mut f = match external.and_then(|e| e.values.get(key).map(|v| (e, v))) {
+            Some((e, v)) if v == want => {
+                let mut f = setting(Level::Excepted, format!("{message}; the external build supplies {key} = {v} ({})", e.reason), e.location.clone(), want.to_string(), v.to_string());
+                f.exception = Some(external_ref(key, e));
+                f
+            }
+            _ => setting(Level::Deny, message, at, want.to_string(), actual.to_string())
+                .help(format!("set `{key} = {want}` in [profile.{profile}] of the root Cargo.toml, or record the build step that supplies it in the policy's [build] external")),
+        };
+        f.help.dedup();
+        out.push(f);
+    }
+    out
+}
+
+/// Cargo's default for a key the profile leaves out, with how it was decided; for `panic`, one
+/// per distinct build target (each directory's `[build] target`).
+fn defaults(project: &Project, profile: &str, key: &str) -> Vec<(toml::Value, String)> {
+    let unset = " (cargo's default; the key is not set)".to_owned();
+    if key != "panic" {
+        return vec![(default_value(profile, key), unset)];
+    }
+    let mut out: Vec<(toml::Value, String)> = Vec::new();
+    for config in &project.configs {
+        let strategy = config.target_panic().unwrap_or("unwind");
+        let entry = (
+            toml::Value::String(strategy.to_owned()),
+            format!(" (the default of the build target {}; the key is not set)", config.target),
+        );
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    out
+}
+
+fn external_ref(key: &str, e: &crate::policy::ExternalSettings) -> crate::finding::ExceptionRef {
+    crate::finding::ExceptionRef {
+        id: format!("build.external.{key}"),
+        reason: e.reason.clone(),
+        expires: None,
+        state: None,
+        justification: None,
+        response: Vec::new(),
+        approved_by: None,
+        location: e.location.clone(),
+    }
+}
+
 /// Per-package and custom profiles, config `[profile]` tables, `CARGO_PROFILE_*` and rustflags
 /// that set a required release or dev setting to something else.
 fn defeaters(project: &Project, p: &Profiles, profile: &str, key: &str, want: &toml::Value) -> Vec<Finding> {
     let manifest = &project.root_manifest;
+    let root = ws_root(project);
     let mut out = Vec::new();
     let custom: Vec<String> = p
         .values
@@ -369,7 +456,7 @@ fn defeaters(project: &Project, p: &Profiles, profile: &str, key: &str, want: &t
                     "{} = {} in cargo's configuration overrides the manifest's [profile.{profile}] {key}",
                     s.key, s.value
                 ),
-                origin_location(&s.origin),
+                origin_location(&s.origin, root),
                 want.to_string(),
                 s.value.to_string(),
             ));
@@ -383,6 +470,7 @@ fn defeaters(project: &Project, p: &Profiles, profile: &str, key: &str, want: &t
 
 /// `-C overflow-checks=off`, `-C debug-assertions=off`, `-C panic=...` in rustflags.
 fn codegen_flag_conflicts(project: &Project, key: &str, want: &toml::Value) -> Vec<Finding> {
+    let root = ws_root(project);
     let Some(rf) = &project.rustflags else { return Vec::new() };
     let mut out = Vec::new();
     for (value, origin) in codegen_options(rf) {
@@ -398,7 +486,7 @@ fn codegen_flag_conflicts(project: &Project, key: &str, want: &toml::Value) -> V
             out.push(setting(
                 Level::Deny,
                 format!("rustflags pass `-C {value}`, which overrides the release profile's {key} = {want}"),
-                origin_location(origin),
+                origin_location(origin, root),
                 want.to_string(),
                 actual.to_string(),
             ));
@@ -449,13 +537,14 @@ fn weakened_checks(project: &Project, p: &Profiles) -> Vec<Finding> {
 
 /// Compiler wrappers and substitutes, nightly features, and codegen flags that are unsafe or unsound.
 fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
+    let root = ws_root(project);
     let level = if policy.deny_risky_config { Level::Deny } else { Level::Warn };
     let mut out = Vec::new();
     for s in crate::cargo_config::effective(project.config.toolchain_overrides()) {
         out.push(setting(
             level,
             format!("{} = {} substitutes or wraps the compiler", s.key, s.value),
-            origin_location(&s.origin),
+            origin_location(&s.origin, root),
             "unset".into(),
             s.value.to_string(),
         ));
@@ -464,7 +553,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
         out.push(setting(
             level,
             "an [unstable] table enables nightly-only cargo features".to_owned(),
-            origin_location(&s.origin),
+            origin_location(&s.origin, root),
             "no [unstable]".into(),
             "set".into(),
         ));
@@ -475,7 +564,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
             out.push(setting(
                 level,
                 format!("rustflags pass the nightly-only `{}`", flag.value),
-                origin_location(&flag.origin),
+                origin_location(&flag.origin, root),
                 "no -Z flags".into(),
                 flag.value.clone(),
             ));
@@ -491,7 +580,7 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
             out.push(setting(
                 level,
                 format!("rustflags pass `-C {value}`, which {why}"),
-                origin_location(origin),
+                origin_location(origin, root),
                 "not set".into(),
                 value.clone(),
             ));

@@ -1,23 +1,46 @@
 //! The lints gate: for every workspace member, whether each required lint is in force at its
-//! minimum level for every target that ships (library, binaries, build script), and every place
-//! that lowers it: a source attribute, a rustflag, code hidden from clippy; and, after
-//! `check --run-clippy`, the violations clippy reports (see [`super::violations`]). See
+//! minimum level for every target that ships (library, binaries, build script), as the flags
+//! cargo passes decide it (`[lints]`, then the rustflags of the configuration read from the
+//! member's directory), and every place that lowers it: a source attribute in shipped code, a
+//! rustflag, code hidden from clippy; and, after `check --run-clippy`, the violations clippy
+//! reports (see [`super::violations`]). Each finding is reported once per cause: a rustflag or
+//! a `[workspace.lints]` entry that affects many members is one finding naming them all. See
 //! ../shared/docs/LINTS.md for the rules followed here.
 
 use super::Ctx;
 use crate::finding::{Code, ExceptionRef, Finding, Level, Location};
 use crate::lints::LintLevel;
 use crate::lints::attrs::{AttrLevel, AttrScope, LintAttr};
-use crate::lints::resolve::{self, DecidedBy, Flag, FlagSource};
+use crate::lints::manifest::LintsSource;
+use crate::lints::resolve::{self, Decided, DecidedBy, Flag, FlagSource};
 use crate::lints::toolchain::LintDb;
-use crate::load::project::{MemberProject, Project};
+use crate::load::project::{MemberProject, Project, SourceFile};
 use crate::policy::{LintException, LintsPolicy, Requirement};
+use std::path::Path;
+
+/// What every check of one run reads.
+struct Cx<'a> {
+    project: &'a Project,
+    policy: &'a LintsPolicy,
+    db: &'a LintDb,
+    root: &'a Path,
+    /// The policy's requirements, under the toolchain's current names.
+    required: Vec<Requirement>,
+}
+
+/// A member's flags as rustc sees them: `[lints]`, then the rustflags; and `--cap-lints`.
+struct MemberFlags {
+    all: Vec<Flag>,
+    cap: Option<(LintLevel, Location)>,
+}
 
 /// What the gate reads: the project (members, their manifests and sources, the toolchain's lints,
-/// the rustflags), and what clippy reported under `--run-clippy`.
+/// the configuration), where the workspace is, and what clippy reported under `--run-clippy`.
 pub struct Input<'a> {
     /// The project.
     pub project: &'a Project,
+    /// The workspace root (locations are relative to it).
+    pub root: &'a Path,
     /// What clippy reported, when it ran.
     pub clippy: Option<&'a crate::lints::clippy_run::ClippyRun>,
 }
@@ -27,55 +50,92 @@ impl<'a> Input<'a> {
     pub fn from_loaded(l: &'a crate::load::Loaded) -> Result<Self, String> {
         let project =
             l.project.get().map_err(|e| super::missing("the project (members, manifests, sources)", e))?;
-        Ok(Input { project, clippy: l.clippy.as_ref() })
+        Ok(Input { project, root: &l.ws.root, clippy: l.clippy.as_ref() })
     }
 }
 
-/// The lints policy a member is held to: the tools' for a tool member, else the product's.
-fn member_policy<'p>(ctx: &Ctx<'p>, member: &MemberProject) -> &'p LintsPolicy {
-    ctx.policy.lints_for(&member.member.name, &member.rel_dir)
-}
-
-/// Runs the gate.
+/// Runs the gate: the members that ship against the policy's lints, the tool members (see
+/// `[members] tools`) against the tools' lints.
 pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
     let project = input.project;
-    let policy = &ctx.policy.lints;
-    let mut findings = unknown_required(policy, &project.lintdb);
-    if project.members.iter().any(|m| ctx.policy.is_tool(&m.member.name, &m.rel_dir)) {
-        findings.extend(unknown_required(&ctx.policy.members.tools_lints, &project.lintdb));
+    let (tools, product): (Vec<&MemberProject>, Vec<&MemberProject>) =
+        project.members.iter().partition(|m| ctx.policy.is_tool(&m.member.name, &m.rel_dir));
+    let mut findings = check_members(input, &ctx.policy.lints, &product);
+    if !tools.is_empty() {
+        findings.extend(check_members(input, &ctx.policy.members.tools_lints, &tools));
     }
-    let rustflags = rustflags(project);
-    for member in &project.members {
-        let policy = member_policy(ctx, member);
-        findings.extend(unknown_in_manifest(member, &project.lintdb));
-        let flags = manifest_flags(member);
-        for req in policy.required.iter().filter(|r| project.lintdb.is_known(&r.lint)) {
+    if let Some(run) = input.clippy {
+        findings.extend(super::violations::check(project, &ctx.policy.lints, run));
+    }
+    merge_repeats(findings)
+}
+
+/// Every check of `members` against one lints policy.
+fn check_members(input: &Input<'_>, policy: &LintsPolicy, members: &[&MemberProject]) -> Vec<Finding> {
+    let project = input.project;
+    let db = &project.lintdb;
+    let required =
+        policy.required.iter().map(|r| Requirement { lint: db.canonical(&r.lint), ..r.clone() }).collect();
+    let cx = Cx { project, policy, db, root: input.root, required };
+    let mut findings = unknown_required(&cx);
+    let mut lowered_by_flags = Vec::new();
+    for &member in members {
+        let flags = member_flags(&cx, member);
+        findings.extend(unknown_in_manifest(member, db));
+        for req in cx.required.iter().filter(|r| db.is_known(&r.lint)) {
             let (min, exception) = policy.minimum_for(&member.member.name, req);
             if min == LintLevel::Allow {
                 continue;
             }
-            findings.extend(targets(member, req, min, exception, &flags, &project.lintdb));
-            findings.extend(overrides(member, req, min, &flags, policy, &project.lintdb));
+            match targets(&cx, member, req, min, exception, &flags) {
+                Shortfall::Rustflags(location) => lowered_by_flags.push((req, location, member)),
+                Shortfall::Finding(f) => findings.push(*f),
+                Shortfall::None => {}
+            }
         }
-        if policy.required.iter().any(|r| r.lint.starts_with("clippy::")) {
-            findings.extend(hidden_from_clippy(member));
+        findings.extend(overrides(&cx, member, &flags));
+        findings.extend(unparsable(&cx, member));
+        if cx.required.iter().any(|r| r.lint.starts_with("clippy::")) {
+            findings.extend(hidden_from_clippy(&cx, member));
         }
     }
-    findings.extend(lowered_by_rustflags(project, ctx, &rustflags));
-    if let Some(run) = input.clippy {
-        findings.extend(super::violations::check(project, policy, run));
-    }
+    findings.extend(lowered_by_rustflags(&lowered_by_flags));
     findings
 }
 
-/// Required lints the toolchain does not know: the requirement would silently do nothing.
-fn unknown_required(policy: &LintsPolicy, db: &LintDb) -> Vec<Finding> {
-    policy
-        .required
+/// The flags of a member: its manifest's, then those of the rustflags its build uses.
+fn member_flags(cx: &Cx<'_>, member: &MemberProject) -> MemberFlags {
+    let mut all: Vec<Flag> = member
+        .lints
+        .flags
         .iter()
-        .filter(|r| !db.is_known(&r.lint))
+        .map(|f| Flag {
+            lint: cx.db.canonical(&f.lint),
+            level: f.level,
+            force_warn: false,
+            location: f.location.clone(),
+            source: FlagSource::Manifest,
+        })
+        .collect();
+    let config = cx.project.configs.get(member.config);
+    let Some(rf) = config.and_then(|c| c.rustflags.as_ref()) else { return MemberFlags { all, cap: None } };
+    let raw: Vec<(String, Location)> = rf
+        .flags
+        .iter()
+        .map(|f| (f.value.clone(), super::build::origin_location(&f.origin, cx.root)))
+        .collect();
+    let (extra, cap) = resolve::parse_rustflags(&raw);
+    all.extend(extra.into_iter().map(|f| Flag { lint: cx.db.canonical(&f.lint), ..f }));
+    MemberFlags { all, cap }
+}
+
+/// Required lints the toolchain does not know: the requirement would silently do nothing.
+fn unknown_required(cx: &Cx<'_>) -> Vec<Finding> {
+    cx.required
+        .iter()
+        .filter(|r| !cx.db.is_known(&r.lint))
         .map(|r| {
-            let hint = db.suggest(&r.lint).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint = cx.db.suggest(&r.lint).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             let mut f = Finding::new(Code::LintUnknown, Level::Deny, format!("the policy requires `{}`, which this toolchain does not know{hint}", r.lint))
                 .help("fix the lint name in spdf.toml (rustc only warns about unknown lints, so the requirement would do nothing)")
                 .at(r.location.clone());
@@ -90,7 +150,7 @@ fn unknown_in_manifest(member: &MemberProject, db: &LintDb) -> Vec<Finding> {
         .lints
         .flags
         .iter()
-        .filter(|f| !db.is_known(&f.lint))
+        .filter(|f| !db.is_known(&db.canonical(&f.lint)))
         .map(|f| {
             let hint = db.suggest(&f.lint).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             let mut finding = Finding::new(
@@ -110,24 +170,10 @@ fn unknown_in_manifest(member: &MemberProject, db: &LintDb) -> Vec<Finding> {
         .collect()
 }
 
-fn manifest_flags(member: &MemberProject) -> Vec<Flag> {
-    member
-        .lints
-        .flags
-        .iter()
-        .map(|f| Flag {
-            lint: f.lint.clone(),
-            level: f.level,
-            force_warn: false,
-            location: f.location.clone(),
-            source: FlagSource::Manifest,
-        })
-        .collect()
-}
-
-/// Whether an attribute names `lint`, directly or through a group.
-fn names(attr: &LintAttr, lint: &str, db: &LintDb) -> bool {
-    attr.lints.iter().any(|l| l != "warnings" && db.contains(l, lint))
+/// The lints an attribute sets, under their current names; `warnings` is left out (it is not a
+/// group of lints but a switch on what warns).
+fn attr_lints<'a>(attr: &'a LintAttr, db: &'a LintDb) -> impl Iterator<Item = String> + 'a {
+    attr.lints.iter().filter(|l| *l != "warnings").map(|l| db.canonical(l))
 }
 
 fn attr_level(level: AttrLevel) -> LintLevel {
@@ -139,60 +185,106 @@ fn attr_level(level: AttrLevel) -> LintLevel {
     }
 }
 
-/// The level at each shipped target, and a finding when it falls short of `min`.
+/// What [`targets`] found.
+enum Shortfall {
+    /// The requirement holds.
+    None,
+    /// Rustflags lower it, at this location (reported once for every member they lower).
+    Rustflags(Location),
+    /// A finding for this member.
+    Finding(Box<Finding>),
+}
+
+/// The level at each judged target, and what falls short of `min`.
 fn targets(
+    cx: &Cx<'_>,
     member: &MemberProject,
     req: &Requirement,
     min: LintLevel,
     exception: Option<&LintException>,
-    flags: &[Flag],
-    db: &LintDb,
-) -> Option<Finding> {
-    let cli = resolve::cli_level(flags, &req.lint, db, &member.member.edition);
+    flags: &MemberFlags,
+) -> Shortfall {
+    let (decided, weakest) = resolve::requirement_level(&flags.all, &req.lint, cx.db, &member.member.edition);
+    let cli = resolve::capped(decided, flags.cap.as_ref());
+    let judged: Vec<_> =
+        member.member.targets.iter().filter(|t| t.kind.ships() || cx.policy.check_test_targets).collect();
     let mut short: Vec<String> = Vec::new();
     let mut raised_somewhere = false;
-    for target in member.member.targets.iter().filter(|t| t.kind.ships()) {
-        let raised = root_level(member, &target.root, &req.lint, db);
+    for target in &judged {
+        let raised = root_level(cx, member, &target.root, &req.lint);
         raised_somewhere |= raised.is_some();
-        let level = raised.map_or(cli.level, |r| r.max(cli.level));
-        if level < min {
+        if raised.map_or(cli.level, |r| r.max(cli.level)) < min {
             short.push(format!("{} `{}`", target.kind.as_str(), target.name));
         }
     }
-    let all_targets = member.member.targets.iter().filter(|t| t.kind.ships()).count();
     if short.is_empty() {
         return exception
             .filter(|e| cli.level < req.min && e.level <= cli.level)
-            .map(|e| excepted(member, req, cli.level, e));
+            .map_or(Shortfall::None, |e| Shortfall::Finding(Box::new(excepted(member, req, cli.level, e))));
     }
-    let (code, at) = match (&cli.by, raised_somewhere) {
-        (DecidedBy::Default, false) => {
-            (Code::LintMissing, member.lints.location.clone().or(Some(member_manifest(member))))
-        }
-        (DecidedBy::Flag(f), _) => (Code::LintTooWeak, Some(f.location.clone())),
-        (DecidedBy::Default, true) => (Code::LintMissing, Some(member_manifest(member))),
-    };
-    let which = if short.len() == all_targets {
+    if let DecidedBy::Flag(f) = &cli.by
+        && f.source == FlagSource::Rustflags
+        && short.len() == judged.len()
+    {
+        return Shortfall::Rustflags(f.location.clone());
+    }
+    let which = if short.len() == judged.len() {
         String::new()
     } else {
         format!(" for the {} (the crate-root attribute covers only its own target)", short.join(", "))
     };
-    let actual = cli.level;
-    let message = match code {
-        Code::LintMissing => format!(
-            "{}: `{}` is not set{which}; the policy requires {min}, the default is {actual}",
-            member.member.name, req.lint
-        ),
-        _ => format!("{}: `{}` is {actual}{which}; the policy requires {min}", member.member.name, req.lint),
+    Shortfall::Finding(Box::new(shortfall(
+        member,
+        req,
+        min,
+        &cli,
+        weakest.as_deref(),
+        &which,
+        raised_somewhere,
+    )))
+}
+
+/// `lint-missing` (nothing sets it) or `lint-too-weak` (a flag sets it lower).
+fn shortfall(
+    member: &MemberProject,
+    req: &Requirement,
+    min: LintLevel,
+    cli: &Decided,
+    weakest: Option<&str>,
+    which: &str,
+    raised_somewhere: bool,
+) -> Finding {
+    let inherited = member.lints.source == LintsSource::Workspace && !raised_somewhere;
+    let (code, at) = match &cli.by {
+        DecidedBy::Flag(f) => (Code::LintTooWeak, Some(f.location.clone())),
+        DecidedBy::Default if inherited => (Code::LintMissing, member.lints.table.clone()),
+        DecidedBy::Default => {
+            (Code::LintMissing, member.lints.location.clone().or_else(|| Some(member_manifest(member))))
+        }
     };
-    let mut f = Finding::new(code, Level::Deny, message)
+    let actual = cli.level;
+    let of = weakest.map(|w| format!(" (its lint `{w}` is {actual})")).unwrap_or_default();
+    let message = match code {
+        Code::LintMissing if inherited => format!(
+            "`{}` is not set in [workspace.lints]{which}; the policy requires {min}, the default is {actual}{of}",
+            req.lint
+        ),
+        Code::LintMissing => {
+            format!(
+                "`{}` is not set{which}; the policy requires {min}, the default is {actual}{of}",
+                req.lint
+            )
+        }
+        _ => format!("`{}` is {actual}{which}{of}; the policy requires {min}", req.lint),
+    };
+    let mut f = Finding::new(code, Level::Deny, format!("{}: {message}", member.member.name))
         .help(format!("set it in the member's Cargo.toml: [lints] workspace = true with {} = \"{min}\" in [workspace.lints.{}], or in its own [lints.{}]", short_name(&req.lint), tool(&req.lint), tool(&req.lint)))
         .at(at);
     f.member = Some(member.member.name.clone());
     f.lint = Some(req.lint.clone());
     f.required = Some(min.to_string());
     f.actual = Some(actual.to_string());
-    Some(f)
+    f
 }
 
 /// A member below the policy's minimum but within its exception: a documented deviation.
@@ -227,13 +319,20 @@ fn deviation(lint: &str, reason: &str, location: Location) -> ExceptionRef {
     }
 }
 
-/// The strongest unconditional crate-root attribute in a target's root file that names the lint.
-fn root_level(member: &MemberProject, root: &std::path::Path, lint: &str, db: &LintDb) -> Option<LintLevel> {
+/// The strongest unconditional crate-root attribute in a target's root file that raises the lint
+/// (for a group, every one of its lints); lowering attributes are [`overrides`]'.
+fn root_level(cx: &Cx<'_>, member: &MemberProject, root: &Path, lint: &str) -> Option<LintLevel> {
     let file = member.files.iter().find(|f| f.abs == root)?;
     let scan = file.scan.as_ref().ok()?;
+    let members = cx.db.members(lint);
     scan.attrs
         .iter()
-        .filter(|a| a.scope == AttrScope::CrateRoot && a.condition.is_none() && names(a, lint, db))
+        .filter(|a| a.scope == AttrScope::CrateRoot && a.condition.is_none() && !a.test_only)
+        .filter(|a| !a.level.suppresses())
+        .filter(|a| {
+            let set: Vec<String> = attr_lints(a, cx.db).collect();
+            members.iter().all(|m| set.iter().any(|l| cx.db.contains(l, m)))
+        })
         .map(|a| attr_level(a.level))
         .max()
 }
@@ -250,52 +349,59 @@ fn short_name(lint: &str) -> &str {
     lint.rsplit("::").next().unwrap_or(lint)
 }
 
-/// Source attributes that lower a required lint below its minimum.
-fn overrides(
-    member: &MemberProject,
-    req: &Requirement,
-    min: LintLevel,
-    flags: &[Flag],
-    policy: &LintsPolicy,
-    db: &LintDb,
-) -> Vec<Finding> {
-    // With `forbid` on the lint itself, a lowering attribute is a compile error, not an override.
-    if resolve::is_forbidden(flags, &req.lint) {
-        return Vec::new();
-    }
+/// Whether the gate judges an attribute: it applies to shipped code, or the policy asks for all.
+fn judged(cx: &Cx<'_>, file: &SourceFile, attr_test_only: bool) -> bool {
+    cx.policy.check_test_targets || (file.ships() && !attr_test_only)
+}
+
+/// Source attributes that lower required lints below their minimum: one finding per attribute.
+fn overrides(cx: &Cx<'_>, member: &MemberProject, flags: &MemberFlags) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in &member.files {
-        let Ok(scan) = &file.scan else {
-            out.push(unparsable(member, file, &req.lint));
-            continue;
-        };
-        for attr in &scan.attrs {
-            let lowers_warnings = min == LintLevel::Warn
-                && attr.lints.iter().any(|l| l == "warnings")
-                && attr_level(attr.level) == LintLevel::Allow;
-            if attr_level(attr.level) < min && (names(attr, &req.lint, db) || lowers_warnings) {
-                out.push(overridden(member, file, attr, req, min, policy.allow_reasoned_deviations));
+        let Ok(scan) = &file.scan else { continue };
+        for attr in scan.attrs.iter().filter(|a| judged(cx, file, a.test_only)) {
+            let lowered: Vec<(&Requirement, LintLevel)> = cx
+                .required
+                .iter()
+                .filter_map(|req| {
+                    let (min, _) = cx.policy.minimum_for(&member.member.name, req);
+                    lowers(cx, attr, req, min, &flags.all).then_some((req, min))
+                })
+                .collect();
+            if !lowered.is_empty() {
+                out.push(overridden(cx, member, file, attr, &lowered));
             }
         }
     }
     out
 }
 
+/// Whether an attribute lowers a requirement: it sets one of its lints below `min` (a lint
+/// forbidden by a flag cannot be lowered: that is a compile error), or it is `allow(warnings)`
+/// against a warn-level requirement.
+fn lowers(cx: &Cx<'_>, attr: &LintAttr, req: &Requirement, min: LintLevel, flags: &[Flag]) -> bool {
+    let level = attr_level(attr.level);
+    if level >= min {
+        return false;
+    }
+    if min == LintLevel::Warn && level == LintLevel::Allow && attr.lints.iter().any(|l| l == "warnings") {
+        return true;
+    }
+    let set: Vec<String> = attr_lints(attr, cx.db).collect();
+    cx.db
+        .members(&req.lint)
+        .into_iter()
+        .filter(|m| !resolve::is_forbidden(flags, m))
+        .any(|m| set.iter().any(|l| cx.db.contains(l, m)))
+}
+
 fn overridden(
+    cx: &Cx<'_>,
     member: &MemberProject,
-    file: &crate::load::project::SourceFile,
+    file: &SourceFile,
     attr: &LintAttr,
-    req: &Requirement,
-    min: LintLevel,
-    reasoned_ok: bool,
+    lowered: &[(&Requirement, LintLevel)],
 ) -> Finding {
-    let level = match attr.level {
-        AttrLevel::Allow => "allow",
-        AttrLevel::Expect => "expect",
-        AttrLevel::Warn => "warn",
-        AttrLevel::Deny => "deny",
-        AttrLevel::Forbid => "forbid",
-    };
     let scope = match attr.scope {
         AttrScope::CrateRoot => "crate-level",
         AttrScope::Module => "module-level",
@@ -304,20 +410,27 @@ fn overridden(
     };
     let condition = attr.condition.as_ref().map(|c| format!(" when `{c}`")).unwrap_or_default();
     let location = Location { file: file.path.clone(), line: Some(attr.line) };
-    let documented = reasoned_ok && attr.reason.is_some();
+    let documented = cx.policy.allow_reasoned_deviations && attr.reason.is_some();
+    let names: Vec<String> = lowered.iter().map(|(r, min)| format!("`{}` ({min})", r.lint)).collect();
+    let (first, min) = lowered.first().map_or(("", LintLevel::Deny), |(r, min)| (r.lint.as_str(), *min));
+    let what = if lowered.len() == 1 {
+        format!("lowers `{first}` below the required {min}")
+    } else {
+        format!("lowers {} required lints below their level: {}", lowered.len(), names.join(", "))
+    };
     let mut f = Finding::new(
         Code::LintOverridden,
         if documented { Level::Excepted } else { Level::Deny },
         format!(
-            "{}: {scope} `{level}({})`{condition} lowers `{}` below the required {min}",
+            "{}: {scope} `{}({})`{condition} {what}",
             member.member.name,
-            attr.lints.join(", "),
-            req.lint
+            attr.level.name(),
+            attr.lints.join(", ")
         ),
     )
     .at(Some(location.clone()));
     if let Some(reason) = attr.reason.as_ref().filter(|_| documented) {
-        f.exception = Some(deviation(&req.lint, reason, location));
+        f.exception = Some(deviation(first, reason, location));
     } else {
         f.help.push(
             "remove the attribute, or give it a `reason = \"...\"` to record it as a documented deviation"
@@ -325,32 +438,45 @@ fn overridden(
         );
     }
     f.member = Some(member.member.name.clone());
-    f.lint = Some(req.lint.clone());
+    f.lint = Some(if lowered.len() == 1 { first.to_owned() } else { attr.lints.join(", ") });
     f.required = Some(min.to_string());
     f.actual = Some(attr_level(attr.level).to_string());
     f
 }
 
-fn unparsable(member: &MemberProject, file: &crate::load::project::SourceFile, lint: &str) -> Finding {
-    let error = file.scan.as_ref().err().cloned().unwrap_or_default();
-    let mut f = Finding::new(
-        Code::LintOverridden,
-        Level::Deny,
-        format!(
-            "{}: {} cannot be parsed, so its attributes cannot be checked for `{lint}`: {error}",
-            member.member.name, file.path
-        ),
-    )
-    .at(Some(Location { file: file.path.clone(), line: None }));
-    f.member = Some(member.member.name.clone());
-    f.lint = Some(lint.to_owned());
-    f
-}
-
-fn hidden_from_clippy(member: &MemberProject) -> Vec<Finding> {
+/// Files that cannot be read or parsed: their attributes cannot be checked. Deny when shipped
+/// code compiles them, a warning otherwise.
+fn unparsable(cx: &Cx<'_>, member: &MemberProject) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in &member.files {
-        for cfg in file.scan.iter().flat_map(|s| &s.clippy_cfgs) {
+        let Err(error) = &file.scan else { continue };
+        let level = if judged(cx, file, false) { Level::Deny } else { Level::Warn };
+        let mut f = Finding::new(
+            Code::SourceUnparsable,
+            level,
+            format!(
+                "{}: {} {error}, so its lint attributes cannot be checked",
+                member.member.name, file.path
+            ),
+        )
+        .help("make the file valid Rust (it would not compile either), or remove it from the module tree")
+        .at(Some(Location { file: file.path.clone(), line: error_line(error) }));
+        f.member = Some(member.member.name.clone());
+        out.push(f);
+    }
+    out
+}
+
+/// The line a scan error names ("line 3, column 9: ...").
+fn error_line(error: &str) -> Option<usize> {
+    let rest = error.strip_prefix("line ")?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+fn hidden_from_clippy(cx: &Cx<'_>, member: &MemberProject) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for file in &member.files {
+        for cfg in file.scan.iter().flat_map(|s| &s.clippy_cfgs).filter(|c| judged(cx, file, c.test_only)) {
             let mut f = Finding::new(
                 Code::LintOverridden,
                 Level::Deny,
@@ -366,66 +492,61 @@ fn hidden_from_clippy(member: &MemberProject) -> Vec<Finding> {
     out
 }
 
-/// The lint flags in the rustflags cargo would use, and its `--cap-lints`.
-fn rustflags(project: &Project) -> (Vec<Flag>, Option<(LintLevel, Location)>) {
-    let Some(rf) = &project.rustflags else { return (Vec::new(), None) };
-    let flags: Vec<(String, Location)> =
-        rf.flags.iter().map(|f| (f.value.clone(), crate::gates::build::origin_location(&f.origin))).collect();
-    resolve::parse_rustflags(&flags)
-}
-
-/// Rustflags that lower a required lint below its minimum in some member; reported once per lint.
-fn lowered_by_rustflags(
-    project: &Project,
-    ctx: &Ctx<'_>,
-    rustflags: &(Vec<Flag>, Option<(LintLevel, Location)>),
-) -> Vec<Finding> {
-    let (extra, cap) = rustflags;
-    let mut out = Vec::new();
-    let mut requirements: Vec<&Requirement> = ctx.policy.lints.required.iter().collect();
-    requirements.extend(
-        ctx.policy
-            .members
-            .tools_lints
-            .required
-            .iter()
-            .filter(|r| !ctx.policy.lints.required.iter().any(|p| p.lint == r.lint)),
-    );
-    for req in requirements {
-        let mut lowered: Vec<&str> = Vec::new();
-        let mut decided_by: Option<Location> = None;
-        for member in &project.members {
-            let policy = member_policy(ctx, member);
-            let Some(req) = policy.required.iter().find(|r| r.lint == req.lint) else { continue };
-            let (min, _) = policy.minimum_for(&member.member.name, req);
-            let manifest = manifest_flags(member);
-            let before = resolve::cli_level(&manifest, &req.lint, &project.lintdb, &member.member.edition);
-            let all: Vec<Flag> = manifest.iter().chain(extra.iter()).cloned().collect();
-            let after = resolve::cli_level(&all, &req.lint, &project.lintdb, &member.member.edition);
-            let capped = cap.as_ref().filter(|(c, _)| *c < after.level);
-            let level = capped.map_or(after.level, |(c, _)| *c);
-            if before.level >= min && level < min {
-                lowered.push(&member.member.name);
-                decided_by = capped.map(|(_, l)| l.clone()).or(match &after.by {
-                    DecidedBy::Flag(f) if f.source == FlagSource::Rustflags => Some(f.location.clone()),
-                    _ => None,
-                });
-            }
+/// Rustflags that lower a required lint: one finding per lint and flag, naming every member.
+fn lowered_by_rustflags(lowered: &[(&Requirement, Location, &MemberProject)]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for (req, location, member) in lowered {
+        let name = member.member.name.as_str();
+        let same = out
+            .iter_mut()
+            .find(|f| f.lint.as_deref() == Some(&req.lint) && f.location.as_ref() == Some(location));
+        if let Some(f) = same {
+            f.message.push_str(", ");
+            f.message.push_str(name);
+            continue;
         }
-        if !lowered.is_empty() {
-            let mut f = Finding::new(
-                Code::LintOverridden,
-                Level::Deny,
-                format!("rustflags lower `{}` below the required level in {}", req.lint, lowered.join(", ")),
-            )
-            .help(
-                "remove the flag from RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS or the .cargo/config.toml rustflags",
-            )
-            .at(decided_by);
-            f.lint = Some(req.lint.clone());
-            f.required = Some(req.min.to_string());
-            out.push(f);
-        }
+        let mut f = Finding::new(
+            Code::LintOverridden,
+            Level::Deny,
+            format!("rustflags lower `{}` below the required level in {name}", req.lint),
+        )
+        .help("remove the flag from RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS or the .cargo/config.toml rustflags")
+        .at(Some(location.clone()));
+        f.lint = Some(req.lint.clone());
+        f.required = Some(req.min.to_string());
+        out.push(f);
     }
     out
+}
+
+/// Findings that differ only in their member (one `[workspace.lints]` entry, one shared file)
+/// are one finding naming the members.
+fn merge_repeats(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<(Finding, Vec<String>, String)> = Vec::new();
+    for f in findings {
+        let Some(member) = f.member.clone() else {
+            out.push((f, Vec::new(), String::new()));
+            continue;
+        };
+        let body = f.message.strip_prefix(&format!("{member}: ")).unwrap_or(&f.message).to_owned();
+        let same = out.iter_mut().find(|(g, members, b)| {
+            !members.is_empty()
+                && *b == body
+                && (g.code, g.level, &g.lint, &g.location, &g.required, &g.actual)
+                    == (f.code, f.level, &f.lint, &f.location, &f.required, &f.actual)
+        });
+        match same {
+            Some((_, members, _)) => members.push(member),
+            None => out.push((f, vec![member], body)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut f, members, body)| {
+            if members.len() > 1 {
+                f.member = None;
+                f.message = format!("{}: {body}", members.join(", "));
+            }
+            f
+        })
+        .collect()
 }

@@ -55,11 +55,22 @@
 //! call `proc_macro2::extra::invalidate_current_thread_spans` between files if it holds no other
 //! spans; [`scan`] itself returns no spans.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
+use super::fragments::{self, FragmentKind, FragmentMacro, name, split_commas};
+use super::modules::{ModDecl, ModFinder};
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use syn::visit::Visit;
-use syn::{AttrStyle, Attribute, File, ItemMod, Macro, MacroDelimiter, Meta};
+use syn::{
+    AttrStyle, Attribute, File, ImplItem, Item, ItemMacro, ItemMod, Macro, MacroDelimiter, Meta, TraitItem,
+};
+
+/// The deepest nesting of brackets, braces and parentheses a file may have; deeper input is
+/// refused rather than parsed (the parser recurses once per level).
+pub const MAX_NESTING: usize = 256;
+
+/// The longest run of punctuation a file may have (`!!!!x`, `&&&&T` recurse in the parser too).
+pub const MAX_PUNCT_RUN: usize = 1024;
 
 /// The level an attribute sets, ordered from weakest to strongest.
 ///
@@ -146,6 +157,10 @@ pub struct LintAttr {
     pub condition: Option<String>,
     /// Where it sits.
     pub scope: AttrScope,
+    /// Whether it applies only when `cfg(test)` holds: under a `cfg_attr` whose predicate requires
+    /// `test`, or inside an item (or a file) under such a `cfg`. It then lowers the test harness
+    /// only, never the shipped crate.
+    pub test_only: bool,
 }
 
 /// A `cfg` or `cfg_attr` that hides code from clippy or weakens lints only under clippy.
@@ -156,6 +171,8 @@ pub struct ClippyCfg {
     /// The attribute as written, e.g. `#[cfg(not(clippy))]`, printed from its tokens like
     /// [`LintAttr::condition`].
     pub text: String,
+    /// Whether it sits in code compiled only under `cfg(test)`.
+    pub test_only: bool,
 }
 
 /// Everything found in one file.
@@ -165,6 +182,10 @@ pub struct FileScan {
     pub attrs: Vec<LintAttr>,
     /// The attributes that hide code from clippy or weaken lints under it, in source order.
     pub clippy_cfgs: Vec<ClippyCfg>,
+    /// The `mod name;` declarations, for following the module tree.
+    pub mods: Vec<ModDecl>,
+    /// The local `macro_rules!` macros that build lint attributes from their input.
+    pub fragment_macros: Vec<FragmentMacro>,
 }
 
 /// Scans one file's text.
@@ -175,12 +196,93 @@ pub struct FileScan {
 /// # Errors
 ///
 /// A file syn cannot parse gives a message that starts with the 1-based line and column of the
-/// error, e.g. `line 3, column 9: expected ...`.
+/// error, e.g. `line 3, column 9: expected ...`; so does a file nested deeper than
+/// [`MAX_NESTING`]. The parser recurses, so call this on a thread with a large stack.
 pub fn scan(source: &str, crate_root: bool) -> Result<FileScan, String> {
-    let file = syn::parse_file(source).map_err(|e| parse_error(&e, source))?;
-    let mut scanner = Scanner { crate_root, ..Scanner::default() };
+    scan_with(source, crate_root, &BTreeMap::new())
+}
+
+/// [`scan`], also expanding the invocations of the given fragment macros (see
+/// [`FileScan::fragment_macros`]; the caller gathers them from every file of the crate).
+///
+/// # Errors
+///
+/// As [`scan`].
+pub fn scan_with(
+    source: &str,
+    crate_root: bool,
+    fragments: &BTreeMap<String, Vec<FragmentKind>>,
+) -> Result<FileScan, String> {
+    let tokens = lex(source)?;
+    let file: File = syn::parse2(tokens).map_err(|e| parse_error(&e, source))?;
+    let mut scanner = Scanner {
+        crate_root,
+        seen: HashSet::new(),
+        attrs: Vec::new(),
+        clippy_cfgs: Vec::new(),
+        test_depth: 0,
+        mods: ModFinder::default(),
+        fragment_macros: Vec::new(),
+        fragments,
+    };
     scanner.visit_file(&file);
     Ok(scanner.finish())
+}
+
+/// Lexes a file (keeping line numbers: a shebang line is blanked, a byte-order mark dropped) and
+/// refuses nesting deeper than [`MAX_NESTING`] and punctuation runs longer than [`MAX_PUNCT_RUN`].
+fn lex(source: &str) -> Result<TokenStream, String> {
+    let mut text = source.strip_prefix('\u{feff}').unwrap_or(source);
+    if let Some(rest) = text.strip_prefix("#!")
+        && !rest.trim_start().starts_with('[')
+    {
+        text = text.find('\n').map_or("", |i| &text[i..]);
+    }
+    let tokens: TokenStream = text.parse().map_err(|e: proc_macro2::LexError| {
+        let at = e.span().start();
+        format!("line {}, column {}: {e}", at.line, at.column + 1)
+    })?;
+    check_depth(&tokens)?;
+    Ok(tokens)
+}
+
+/// Walks the token tree without recursion, refusing too deep or too long runs.
+fn check_depth(tokens: &TokenStream) -> Result<(), String> {
+    let mut stack = vec![tokens.clone().into_iter()];
+    let mut run = 0;
+    while let Some(top) = stack.last_mut() {
+        let Some(tree) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        let too_long = match &tree {
+            TokenTree::Punct(_) => {
+                run += 1;
+                run > MAX_PUNCT_RUN
+            }
+            _ => {
+                run = 0;
+                false
+            }
+        };
+        let at = tree.span().start();
+        if too_long {
+            return Err(format!(
+                "line {}: more than {MAX_PUNCT_RUN} punctuation tokens in a row; the file is not checked",
+                at.line
+            ));
+        }
+        if let TokenTree::Group(group) = tree {
+            if stack.len() >= MAX_NESTING {
+                return Err(format!(
+                    "line {}: brackets nested deeper than {MAX_NESTING} levels; the file is not checked",
+                    at.line
+                ));
+            }
+            stack.push(group.stream().into_iter());
+        }
+    }
+    Ok(())
 }
 
 /// Formats a parse error with its position. syn gives "unexpected end of input" a span outside the
@@ -198,12 +300,17 @@ fn parse_error(err: &syn::Error, source: &str) -> String {
 type Pos = (usize, usize);
 
 /// The syntax-tree walker; collects findings keyed by position, then sorts them.
-#[derive(Default)]
-struct Scanner {
+struct Scanner<'f> {
     crate_root: bool,
     seen: HashSet<Pos>,
     attrs: Vec<(Pos, LintAttr)>,
     clippy_cfgs: Vec<(Pos, ClippyCfg)>,
+    /// How deep the walk is inside items under a `cfg` that requires `test`.
+    test_depth: usize,
+    mods: ModFinder,
+    fragment_macros: Vec<FragmentMacro>,
+    /// The crate's fragment macros, whose invocations are expanded.
+    fragments: &'f BTreeMap<String, Vec<FragmentKind>>,
 }
 
 /// An attribute reduced to what the scanner needs, whether syn parsed it or the token scan found it.
@@ -218,15 +325,52 @@ struct RawAttr<'a> {
     args: &'a TokenStream,
 }
 
-impl<'ast> Visit<'ast> for Scanner {
+impl<'ast> Visit<'ast> for Scanner<'_> {
     fn visit_file(&mut self, file: &'ast File) {
         let scope = if self.crate_root { AttrScope::CrateRoot } else { AttrScope::Module };
+        // `#![cfg(test)]` at the top makes the whole file test code.
+        let test_file = usize::from(has_test_cfg(&file.attrs));
+        self.test_depth += test_file;
         for attr in &file.attrs {
             self.attribute(attr, scope);
         }
         for item in &file.items {
             self.visit_item(item);
         }
+        self.test_depth -= test_file;
+    }
+
+    fn visit_item(&mut self, node: &'ast Item) {
+        let test = usize::from(item_attrs(node).is_some_and(has_test_cfg));
+        self.test_depth += test;
+        syn::visit::visit_item(self, node);
+        self.test_depth -= test;
+    }
+
+    fn visit_impl_item(&mut self, node: &'ast ImplItem) {
+        let test = usize::from(match node {
+            ImplItem::Const(i) => has_test_cfg(&i.attrs),
+            ImplItem::Fn(i) => has_test_cfg(&i.attrs),
+            ImplItem::Type(i) => has_test_cfg(&i.attrs),
+            ImplItem::Macro(i) => has_test_cfg(&i.attrs),
+            _ => false,
+        });
+        self.test_depth += test;
+        syn::visit::visit_impl_item(self, node);
+        self.test_depth -= test;
+    }
+
+    fn visit_trait_item(&mut self, node: &'ast TraitItem) {
+        let test = usize::from(match node {
+            TraitItem::Const(i) => has_test_cfg(&i.attrs),
+            TraitItem::Fn(i) => has_test_cfg(&i.attrs),
+            TraitItem::Type(i) => has_test_cfg(&i.attrs),
+            TraitItem::Macro(i) => has_test_cfg(&i.attrs),
+            _ => false,
+        });
+        self.test_depth += test;
+        syn::visit::visit_trait_item(self, node);
+        self.test_depth -= test;
     }
 
     fn visit_item_mod(&mut self, node: &'ast ItemMod) {
@@ -237,8 +381,35 @@ impl<'ast> Visit<'ast> for Scanner {
             };
             self.attribute(attr, scope);
         }
-        for item in node.content.iter().flat_map(|(_, items)| items) {
-            self.visit_item(item);
+        let path = super::modules::path_attr(&node.attrs);
+        let line = node.mod_token.span.start().line;
+        match &node.content {
+            None => self.mods.declare(name(&node.ident), path, self.test_depth > 0, line),
+            Some((_, items)) => {
+                self.mods.enter(name(&node.ident), path);
+                for item in items {
+                    self.visit_item(item);
+                }
+                self.mods.leave();
+            }
+        }
+    }
+
+    fn visit_item_macro(&mut self, node: &'ast ItemMacro) {
+        for attr in &node.attrs {
+            self.attribute(attr, AttrScope::Item);
+        }
+        let defines = node.mac.path.get_ident().is_some_and(|i| name(i) == "macro_rules");
+        match (&node.ident, defines) {
+            // An exported macro expands in the crates that call it, not in this one.
+            (Some(_), true) if node.attrs.iter().any(|a| a.path().is_ident("macro_export")) => {}
+            (Some(ident), true) => {
+                for kind in fragments::fragment_kinds(&node.mac.tokens) {
+                    self.fragment_macros.push(FragmentMacro { name: name(ident), kind });
+                }
+                self.tokens(&node.mac.tokens, AttrScope::MacroTokens);
+            }
+            _ => self.visit_macro(&node.mac),
         }
     }
 
@@ -248,7 +419,8 @@ impl<'ast> Visit<'ast> for Scanner {
     }
 
     fn visit_macro(&mut self, mac: &'ast Macro) {
-        self.tokens(&mac.tokens, AttrScope::MacroTokens);
+        let Some(last) = mac.path.segments.last() else { return };
+        self.invocation(&last.ident, &mac.tokens);
     }
 
     fn visit_token_stream(&mut self, tokens: &'ast TokenStream) {
@@ -257,7 +429,40 @@ impl<'ast> Visit<'ast> for Scanner {
     }
 }
 
-impl Scanner {
+/// The attributes of an item.
+fn item_attrs(item: &Item) -> Option<&[Attribute]> {
+    Some(match item {
+        Item::Const(i) => &i.attrs,
+        Item::Enum(i) => &i.attrs,
+        Item::ExternCrate(i) => &i.attrs,
+        Item::Fn(i) => &i.attrs,
+        Item::ForeignMod(i) => &i.attrs,
+        Item::Impl(i) => &i.attrs,
+        Item::Macro(i) => &i.attrs,
+        Item::Mod(i) => &i.attrs,
+        Item::Static(i) => &i.attrs,
+        Item::Struct(i) => &i.attrs,
+        Item::Trait(i) => &i.attrs,
+        Item::TraitAlias(i) => &i.attrs,
+        Item::Type(i) => &i.attrs,
+        Item::Union(i) => &i.attrs,
+        Item::Use(i) => &i.attrs,
+        _ => return None,
+    })
+}
+
+/// Whether the attributes hold a `cfg` that requires `test`.
+fn has_test_cfg(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| match &a.meta {
+        Meta::List(list) if list.path.get_ident().is_some_and(|i| name(i) == "cfg") => {
+            let predicate: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+            fragments::requires_test(&predicate)
+        }
+        _ => false,
+    })
+}
+
+impl Scanner<'_> {
     /// Records an attribute that syn parsed, if it has the `name(...)` form.
     fn attribute(&mut self, attr: &Attribute, scope: AttrScope) {
         let Meta::List(list) = &attr.meta else { return };
@@ -273,18 +478,69 @@ impl Scanner {
         self.record(&raw, scope);
     }
 
-    /// Walks a token stream recursively, recording each `#[name(...)]` or `#![name(...)]` in it.
+    /// A macro invocation: nothing for macros whose tokens are another crate's code; the
+    /// attributes a fragment macro builds; then the attributes and modules in its tokens.
+    fn invocation(&mut self, callee: &Ident, tokens: &TokenStream) {
+        if fragments::is_foreign_code_macro(callee) {
+            return;
+        }
+        if let Some(kinds) = self.fragments.get(&name(callee)) {
+            for kind in kinds.clone() {
+                self.expand_fragment(callee.span(), kind, tokens);
+            }
+        }
+        self.mods.scan_tokens(tokens, self.test_depth > 0);
+        self.tokens(tokens, AttrScope::MacroTokens);
+    }
+
+    /// The lint attributes a fragment macro builds from an invocation's tokens.
+    fn expand_fragment(&mut self, at: Span, kind: FragmentKind, tokens: &TokenStream) {
+        let lists = match kind {
+            FragmentKind::Level(level) => {
+                let mut lints = Vec::new();
+                fragments::lint_paths(tokens, &mut lints);
+                vec![(level, lints)]
+            }
+            FragmentKind::Meta => {
+                let mut found = Vec::new();
+                fragments::level_lists(tokens, &mut found);
+                found.into_iter().map(|(level, list)| (level, lint_list(&list).0)).collect()
+            }
+        };
+        let start = at.start();
+        for (level, lints) in lists.into_iter().filter(|(_, l)| !l.is_empty()) {
+            let attr = LintAttr {
+                line: start.line,
+                level,
+                lints,
+                reason: None,
+                condition: None,
+                scope: AttrScope::MacroTokens,
+                test_only: self.test_depth > 0,
+            };
+            self.attrs.push(((start.line, start.column), attr));
+        }
+    }
+
+    /// Walks a token stream recursively, recording each `#[name(...)]` or `#![name(...)]` in it,
+    /// and following nested macro invocations (`name! (...)`).
     fn tokens(&mut self, tokens: &TokenStream, scope: AttrScope) {
         let mut pound: Option<Span> = None;
         let mut bang = false;
+        let mut last_ident: Option<Ident> = None;
+        let mut callee: Option<Ident> = None;
         for tree in tokens.clone() {
             match &tree {
                 TokenTree::Punct(p) if p.as_char() == '#' => {
-                    (pound, bang) = (Some(p.span()), false);
+                    (pound, bang, callee, last_ident) = (Some(p.span()), false, None, None);
                     continue;
                 }
                 TokenTree::Punct(p) if p.as_char() == '!' && pound.is_some() && !bang => {
                     bang = true;
+                    continue;
+                }
+                TokenTree::Punct(p) if p.as_char() == '!' => {
+                    (callee, pound) = (last_ident.take(), None);
                     continue;
                 }
                 TokenTree::Group(group) => {
@@ -294,14 +550,34 @@ impl Scanner {
                         }
                         _ => false,
                     };
-                    if !taken {
-                        self.tokens(&group.stream(), scope);
+                    match callee.take() {
+                        Some(mac) => self.nested_invocation(&mac, &group.stream(), scope),
+                        None if !taken => self.tokens(&group.stream(), scope),
+                        None => {}
                     }
                 }
                 _ => {}
             }
-            pound = None;
+            last_ident = match &tree {
+                TokenTree::Ident(ident) => Some(ident.clone()),
+                _ => None,
+            };
+            (pound, callee) = (None, None);
         }
+    }
+
+    /// A macro invoked inside macro tokens: skipped when it holds another crate's code, expanded
+    /// when it is a fragment macro, and walked.
+    fn nested_invocation(&mut self, callee: &Ident, tokens: &TokenStream, scope: AttrScope) {
+        if fragments::is_foreign_code_macro(callee) {
+            return;
+        }
+        if let Some(kinds) = self.fragments.get(&name(callee)) {
+            for kind in kinds.clone() {
+                self.expand_fragment(callee.span(), kind, tokens);
+            }
+        }
+        self.tokens(tokens, scope);
     }
 
     /// Records the bracket group after a `#` if it is a lint, `cfg` or `cfg_attr` attribute.
@@ -329,6 +605,7 @@ impl Scanner {
         }
         let mut found = Expansion::default();
         expand(raw.name, raw.args, &mut Context::default(), &mut found);
+        let in_test = self.test_depth > 0;
         for lints in found.lints {
             let attr = LintAttr {
                 line: start.line,
@@ -337,16 +614,17 @@ impl Scanner {
                 reason: lints.reason,
                 condition: lints.condition,
                 scope,
+                test_only: in_test || lints.test_only,
             };
             self.attrs.push((pos, attr));
         }
         if found.clippy {
             let mut text = String::from(if raw.inner { "#![" } else { "#[" });
-            text.push_str(&raw.name.to_string());
+            text.push_str(&name(raw.name));
             text.push('(');
             write_tokens(raw.args.clone(), &mut text);
             text.push_str(")]");
-            self.clippy_cfgs.push((pos, ClippyCfg { line: start.line, text }));
+            self.clippy_cfgs.push((pos, ClippyCfg { line: start.line, text, test_only: in_test }));
         }
     }
 
@@ -358,13 +636,16 @@ impl Scanner {
         FileScan {
             attrs: self.attrs.into_iter().map(|(_, a)| a).collect(),
             clippy_cfgs: self.clippy_cfgs.into_iter().map(|(_, c)| c).collect(),
+            mods: self.mods.found,
+            fragment_macros: self.fragment_macros,
         }
     }
 }
 
 /// Whether an attribute name is one the scanner looks into.
-fn is_scanned_name(name: &Ident) -> bool {
-    ["allow", "expect", "warn", "deny", "forbid", "cfg_attr", "cfg"].iter().any(|known| name == known)
+fn is_scanned_name(ident: &Ident) -> bool {
+    let text = name(ident);
+    ["allow", "expect", "warn", "deny", "forbid", "cfg_attr", "cfg"].contains(&text.as_str())
 }
 
 /// The lint attributes one attribute expands to, and whether it is a [`ClippyCfg`].
@@ -380,6 +661,7 @@ struct LintList {
     lints: Vec<String>,
     reason: Option<String>,
     condition: Option<String>,
+    test_only: bool,
 }
 
 /// The enclosing `cfg_attr` predicates while expanding.
@@ -388,23 +670,26 @@ struct Context {
     conditions: Vec<String>,
     /// Some enclosing predicate names `clippy` under a `not`.
     not_clippy: bool,
+    /// Some enclosing predicate requires `test`.
+    requires_test: bool,
 }
 
 /// Expands `name(args)`: a lint list, a `cfg`, or a `cfg_attr` holding further attributes.
-fn expand(name: &Ident, args: &TokenStream, cx: &mut Context, out: &mut Expansion) {
-    if name == "cfg_attr" {
+fn expand(ident: &Ident, args: &TokenStream, cx: &mut Context, out: &mut Expansion) {
+    let attr = name(ident);
+    if attr == "cfg_attr" {
         expand_cfg_attr(args, cx, out);
-    } else if name == "cfg" {
+    } else if attr == "cfg" {
         let args: Vec<TokenTree> = args.clone().into_iter().collect();
         out.clippy |= clippy_polarity(&args).negative;
-    } else if let Some(level) = AttrLevel::from_name(&name.to_string()) {
+    } else if let Some(level) = AttrLevel::from_name(&attr) {
         let (lints, reason) = lint_list(args);
         if lints.is_empty() {
             return;
         }
         out.clippy |= cx.not_clippy && !level.suppresses();
         let condition = (!cx.conditions.is_empty()).then(|| cx.conditions.join(" && "));
-        out.lints.push(LintList { level, lints, reason, condition });
+        out.lints.push(LintList { level, lints, reason, condition, test_only: cx.requires_test });
     }
 }
 
@@ -414,8 +699,9 @@ fn expand_cfg_attr(args: &TokenStream, cx: &mut Context, out: &mut Expansion) {
     let Some(predicate) = parts.next() else { return };
     let polarity = clippy_polarity(&predicate);
     out.clippy |= polarity.positive;
-    let outer_not_clippy = cx.not_clippy;
+    let (outer_not_clippy, outer_test) = (cx.not_clippy, cx.requires_test);
     cx.not_clippy |= polarity.negative;
+    cx.requires_test |= fragments::requires_test(&predicate);
     let mut condition = String::new();
     write_tokens(predicate.iter().cloned(), &mut condition);
     cx.conditions.push(condition);
@@ -427,7 +713,7 @@ fn expand_cfg_attr(args: &TokenStream, cx: &mut Context, out: &mut Expansion) {
         }
     }
     cx.conditions.pop();
-    cx.not_clippy = outer_not_clippy;
+    (cx.not_clippy, cx.requires_test) = (outer_not_clippy, outer_test);
 }
 
 /// Where `clippy` occurs in a cfg predicate: outside any `not`, or under an odd number of them.
@@ -448,7 +734,7 @@ fn clippy_polarity(predicate: &[TokenTree]) -> Polarity {
 fn walk_predicate(tokens: &[TokenTree], negated: bool, out: &mut Polarity) {
     for (i, tree) in tokens.iter().enumerate() {
         match tree {
-            TokenTree::Ident(ident) if ident == "clippy" || is_cargo_clippy_feature(&tokens[i..]) => {
+            TokenTree::Ident(ident) if name(ident) == "clippy" || is_cargo_clippy_feature(&tokens[i..]) => {
                 if negated {
                     out.negative = true;
                 } else {
@@ -456,8 +742,7 @@ fn walk_predicate(tokens: &[TokenTree], negated: bool, out: &mut Polarity) {
                 }
             }
             TokenTree::Group(group) => {
-                let is_not =
-                    matches!(i.checked_sub(1).map(|j| &tokens[j]), Some(TokenTree::Ident(id)) if id == "not");
+                let is_not = matches!(i.checked_sub(1).map(|j| &tokens[j]), Some(TokenTree::Ident(id)) if name(id) == "not");
                 let inner: Vec<TokenTree> = group.stream().into_iter().collect();
                 walk_predicate(&inner, negated ^ is_not, out);
             }
@@ -493,7 +778,7 @@ fn lint_list(args: &TokenStream) -> (Vec<String>, Option<String>) {
 /// The string of `reason = "..."`.
 fn reason_value(part: &[TokenTree]) -> Option<String> {
     let [TokenTree::Ident(key), TokenTree::Punct(eq), TokenTree::Literal(lit)] = part else { return None };
-    if key != "reason" || eq.as_char() != '=' {
+    if name(key) != "reason" || eq.as_char() != '=' {
         return None;
     }
     match syn::Lit::new(lit.clone()) {
@@ -534,21 +819,6 @@ fn lint_name(part: &[TokenTree]) -> Option<String> {
         };
     }
     (next == Next::Separator).then_some(name)
-}
-
-/// Splits a list at its top-level commas, dropping empty entries (a trailing comma).
-fn split_commas(tokens: &TokenStream) -> Vec<Vec<TokenTree>> {
-    let mut parts = Vec::new();
-    let mut part = Vec::new();
-    for tree in tokens.clone() {
-        match &tree {
-            TokenTree::Punct(p) if p.as_char() == ',' => parts.push(std::mem::take(&mut part)),
-            _ => part.push(tree),
-        }
-    }
-    parts.push(part);
-    parts.retain(|part| !part.is_empty());
-    parts
 }
 
 /// Prints tokens compactly, as they are usually written in attributes: no comments, no trailing
@@ -845,10 +1115,91 @@ fn g() {
                 (9, Allow, vec!["unused"], MacroTokens),
                 (11, Deny, vec!["x"], MacroTokens),
                 (12, Forbid, vec!["y"], MacroTokens),
-                (13, Allow, vec!["dead_code"], MacroTokens),
             ]
         );
         assert_eq!(scan.attrs[4].condition.as_deref(), Some("test"));
+        assert!(scan.attrs[4].test_only && !scan.attrs[3].test_only);
+    }
+
+    #[test]
+    fn code_for_other_crates_is_not_this_crates() {
+        let src = r#"#[macro_export]
+macro_rules! exported { () => { #[allow(unsafe_code)] fn e() {} } }
+macro_rules! local { () => { #[allow(clippy::unwrap_used)] fn l() {} } }
+fn gen() {
+    let _ = quote::quote! { #[allow(dead_code)] fn h() {} };
+    let _ = syn::parse_quote!(#[allow(unused)] struct S;);
+    wrap! { quote_spanned! {span=> #[allow(x)] fn i() {}} #[allow(y)] fn j() {} }
+}
+"#;
+        assert_eq!(
+            summary(&scan_ok(src)),
+            vec![(3, Allow, vec!["clippy::unwrap_used"], MacroTokens), (7, Allow, vec!["y"], MacroTokens)]
+        );
+    }
+
+    #[test]
+    fn raw_identifiers_are_attributes_too() {
+        let src =
+            "#![r#allow(unsafe_code)]\n#[r#cfg_attr(unix, r#expect(clippy::r#unwrap_used))]\nfn f() {}\n";
+        let scan = scan(src, true).expect("parses");
+        assert_eq!(
+            summary(&scan),
+            vec![(1, Allow, vec!["unsafe_code"], CrateRoot), (2, Expect, vec!["clippy::unwrap_used"], Item)]
+        );
+    }
+
+    #[test]
+    fn test_code_is_marked() {
+        let src = "#[cfg(test)]\nmod tests {\n    #[allow(a)]\n    fn t() {}\n}\n\
+                   #[cfg_attr(test, allow(b))]\nfn f() {}\n#[cfg(all(test, unix))]\nimpl S { #[allow(c)] fn g() {} }\n\
+                   #[cfg(any(test, feature = \"x\"))]\nfn h() { #[allow(d)] let _ = 1; }\n#[cfg(test)]\nmod more;\nmod shipped;\n";
+        let scan = scan_ok(src);
+        let got: Vec<(&str, bool)> = scan.attrs.iter().map(|a| (a.lints[0].as_str(), a.test_only)).collect();
+        assert_eq!(got, [("a", true), ("b", true), ("c", true), ("d", false)]);
+        let mods: Vec<(&str, bool)> = scan.mods.iter().map(|m| (m.name.as_str(), m.test_only)).collect();
+        assert_eq!(mods, [("more", true), ("shipped", false)]);
+        let file = scan_ok("#![cfg(test)]\n#[allow(x)]\nfn f() {}\n");
+        assert!(file.attrs[0].test_only);
+    }
+
+    #[test]
+    fn fragment_macros_are_expanded_at_their_invocations() {
+        let def = "macro_rules! quiet { ($l:path) => { #[allow($l)] fn q() {} } }\n\
+                   macro_rules! with { ($m:meta) => { #[$m] fn w() {} } }\n";
+        let found = scan_ok(def).fragment_macros;
+        assert_eq!(found.len(), 2);
+        let fragments: BTreeMap<String, Vec<FragmentKind>> =
+            found.into_iter().map(|m| (m.name, vec![m.kind])).collect();
+        let user = "quiet!(clippy::unwrap_used);\nfn f() {\n    with!(expect(unsafe_code));\n}\n";
+        let scan = scan_with(user, false, &fragments).expect("parses");
+        assert_eq!(
+            summary(&scan),
+            vec![
+                (1, Allow, vec!["clippy::unwrap_used"], MacroTokens),
+                (3, Expect, vec!["unsafe_code"], MacroTokens)
+            ]
+        );
+    }
+
+    #[test]
+    fn module_declarations_with_paths_inline_modules_and_macros() {
+        let src = "mod a;\n#[path = \".hidden/b.rs\"]\nmod b;\nmod i { mod c; }\ncfg_if::cfg_if! { if #[cfg(unix)] { mod d; } }\n";
+        let scan = scan(src, true).expect("parses");
+        let got: Vec<(&str, Option<&str>, usize)> =
+            scan.mods.iter().map(|m| (m.name.as_str(), m.path.as_deref(), m.inline.len())).collect();
+        assert_eq!(got, [("a", None, 0), ("b", Some(".hidden/b.rs"), 0), ("c", None, 1), ("d", None, 0)]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = format!("fn f() {{ let x = {}1{}; }}\n", "(".repeat(5000), ")".repeat(5000));
+        let err = scan(&deep, false).expect_err("too deep");
+        assert!(err.contains("nested deeper than 256"), "{err}");
+        let bangs = format!("fn f() -> bool {{ {}true }}\n", "!".repeat(5000));
+        assert!(scan(&bangs, false).expect_err("too long").contains("punctuation"));
+        let ok = format!("fn f() {{ let x = {}1{}; }}\n", "(".repeat(100), ")".repeat(100));
+        assert!(scan(&ok, false).is_ok());
     }
 
     #[test]

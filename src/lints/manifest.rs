@@ -42,13 +42,15 @@ pub struct MemberLints {
     pub source: LintsSource,
     /// The line that decides the source (`[lints]`, or `workspace = true`).
     pub location: Option<Location>,
+    /// The table the flags come from: the member's `[lints]`, or the root's `[workspace.lints]`.
+    pub table: Option<Location>,
 }
 
 /// Reads a member's lint flags; `root` is the workspace root manifest.
 pub fn member_lints(member: &TomlFile, root: &TomlFile) -> Result<MemberLints, SpannedError> {
     let doc = parse(member)?;
     let Some(lints) = doc.get_ref().get("lints") else {
-        return Ok(MemberLints { flags: Vec::new(), source: LintsSource::None, location: None });
+        return Ok(MemberLints { flags: Vec::new(), source: LintsSource::None, location: None, table: None });
     };
     let Some(table) = lints.get_ref().as_table() else {
         return Err(member.error(&lints.span(), "`lints` must be a table"));
@@ -64,18 +66,25 @@ pub fn member_lints(member: &TomlFile, root: &TomlFile) -> Result<MemberLints, S
             .get("workspace")
             .and_then(|w| w.get_ref().as_table())
             .and_then(|w| w.get("lints"));
+        let table = inherited.map(|l| root.location(&l.span()));
         let Some(inherited) = inherited.and_then(|l| l.get_ref().as_table()) else {
             return Err(member.error(
                 &ws.span(),
                 "`lints.workspace = true` but the root manifest has no [workspace.lints]",
             ));
         };
-        return Ok(MemberLints { flags: flags(root, inherited)?, source: LintsSource::Workspace, location });
+        return Ok(MemberLints {
+            flags: flags(root, inherited)?,
+            source: LintsSource::Workspace,
+            location,
+            table,
+        });
     }
     Ok(MemberLints {
         flags: flags(member, table)?,
         source: LintsSource::Own,
         location: Some(member.location(&lints.span())),
+        table: Some(member.location(&lints.span())),
     })
 }
 

@@ -3,7 +3,11 @@
 
 pub mod attrs;
 pub mod clippy_run;
+pub mod files;
+pub mod fragments;
 pub mod manifest;
+pub mod modules;
+pub mod renames;
 pub mod resolve;
 pub mod toolchain;
 

@@ -61,14 +61,58 @@ pub fn cli_level(flags: &[Flag], lint: &str, db: &LintDb, edition: &str) -> Deci
         decided = Decided { level: flag.level, by: DecidedBy::Flag(flag.clone()) };
         sticky = flag.force_warn || (flag.level == LintLevel::Forbid && flag.lint == lint);
     }
+    // `warnings` ignores the order: its last flag decides what happens to what would warn.
     if decided.level == LintLevel::Warn
         && !matches!(&decided.by, DecidedBy::Flag(f) if f.force_warn)
         && let Some(w) = flags.iter().rev().find(|f| f.lint == "warnings")
-        && w.level >= LintLevel::Deny
+        && w.level != LintLevel::Warn
     {
-        decided = Decided { level: LintLevel::Deny, by: DecidedBy::Flag(w.clone()) };
+        let level = if w.level >= LintLevel::Deny { LintLevel::Deny } else { LintLevel::Allow };
+        decided = Decided { level, by: DecidedBy::Flag(w.clone()) };
     }
     decided
+}
+
+/// The level a requirement ends up at: for a lint, its own; for a group, that of its weakest
+/// member (a group is in force only where each of its lints is), with the member's name.
+pub fn requirement_level(
+    flags: &[Flag],
+    required: &str,
+    db: &LintDb,
+    edition: &str,
+) -> (Decided, Option<String>) {
+    let members = db.members(required);
+    if members.len() <= 1 && members.first().is_none_or(|m| *m == required) {
+        return (cli_level(flags, required, db, edition), None);
+    }
+    let mut weakest: Option<(Decided, &str)> = None;
+    for member in members {
+        let decided = cli_level(flags, member, db, edition);
+        if weakest.as_ref().is_none_or(|(w, _)| decided.level < w.level) {
+            weakest = Some((decided, member));
+        }
+    }
+    match weakest {
+        Some((decided, member)) => (decided, Some(member.to_owned())),
+        None => (cli_level(flags, required, db, edition), None),
+    }
+}
+
+/// Applies `--cap-lints`: nothing is above the cap.
+pub fn capped(decided: Decided, cap: Option<&(LintLevel, Location)>) -> Decided {
+    match cap {
+        Some((level, at)) if *level < decided.level => Decided {
+            level: *level,
+            by: DecidedBy::Flag(Flag {
+                lint: "--cap-lints".to_owned(),
+                level: *level,
+                force_warn: false,
+                location: at.clone(),
+                source: FlagSource::Rustflags,
+            }),
+        },
+        _ => decided,
+    }
 }
 
 /// Whether `lint` is forbidden by a flag on the lint itself, which no later flag or attribute
@@ -206,6 +250,42 @@ mod tests {
         let flags = [flag("warnings", LintLevel::Deny, FlagSource::Rustflags)];
         assert_eq!(cli_level(&flags, "unused_must_use", &db, "2021").level, LintLevel::Deny);
         assert_eq!(cli_level(&flags, "unsafe_code", &db, "2021").level, LintLevel::Allow);
+    }
+
+    #[test]
+    fn allow_warnings_silences_what_would_warn() {
+        let db = db();
+        let flags = [
+            flag("unused_must_use", LintLevel::Warn, FlagSource::Manifest),
+            flag("warnings", LintLevel::Allow, FlagSource::Rustflags),
+        ];
+        assert_eq!(cli_level(&flags, "unused_must_use", &db, "2021").level, LintLevel::Allow);
+        let deny = [
+            flag("unsafe_code", LintLevel::Deny, FlagSource::Manifest),
+            flag("warnings", LintLevel::Allow, FlagSource::Manifest),
+        ];
+        assert_eq!(cli_level(&deny, "unsafe_code", &db, "2021").level, LintLevel::Deny);
+    }
+
+    #[test]
+    fn a_group_requirement_is_as_strong_as_its_weakest_member() {
+        let db = db();
+        let flags = [flag("clippy::pedantic", LintLevel::Deny, FlagSource::Manifest)];
+        let (decided, member) = requirement_level(&flags, "clippy::pedantic", &db, "2021");
+        assert_eq!(
+            (decided.level, member.as_deref()),
+            (LintLevel::Deny, Some("clippy::cast_possible_truncation"))
+        );
+        let lowered = [
+            flags[0].clone(),
+            flag("clippy::cast_possible_truncation", LintLevel::Allow, FlagSource::Rustflags),
+        ];
+        assert_eq!(requirement_level(&lowered, "clippy::pedantic", &db, "2021").0.level, LintLevel::Allow);
+        let cap = (LintLevel::Warn, Location { file: "RUSTFLAGS".into(), line: None });
+        assert_eq!(
+            capped(cli_level(&flags, "clippy::pedantic", &db, "2021"), Some(&cap)).level,
+            LintLevel::Warn
+        );
     }
 
     #[test]

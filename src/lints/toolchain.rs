@@ -19,14 +19,18 @@ pub struct Toolchain {
     pub host: String,
     /// The compiler's commit hash, when known.
     pub commit: Option<String>,
+    /// The toolchain's sysroot, when rustc printed it.
+    pub sysroot: Option<std::path::PathBuf>,
+    /// The whole `rustc -vV` text, part of the lint cache's key.
+    pub verbose: String,
 }
 
 impl Toolchain {
-    /// Runs `rustc -vV` in `dir` (see [`command`] for which rustc).
+    /// Runs `rustc -vV --print sysroot` in `dir` (see [`command`] for which rustc).
     pub fn detect(dir: &Path) -> anyhow::Result<Self> {
         let rustc = tool_path("rustc");
         let out = command(&rustc, dir)
-            .arg("-vV")
+            .args(["-vV", "--print", "sysroot"])
             .output()
             .with_context(|| format!("cannot run `{} -vV`", rustc.to_string_lossy()))?;
         if !out.status.success() {
@@ -35,8 +39,13 @@ impl Toolchain {
         Self::parse(&String::from_utf8_lossy(&out.stdout))
     }
 
-    /// Parses `rustc -vV` output.
+    /// Parses `rustc -vV` output (followed by the sysroot, when printed).
     pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let sysroot = text
+            .lines()
+            .skip(1)
+            .find(|l| !l.contains(": ") && !l.trim().is_empty())
+            .map(|l| std::path::PathBuf::from(l.trim()));
         let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
         let rustc_version = text.lines().next().unwrap_or_default().trim().to_owned();
         let release = field("release:").context("`rustc -vV` printed no release")?;
@@ -47,6 +56,8 @@ impl Toolchain {
             version,
             host: field("host:").context("`rustc -vV` printed no host")?,
             commit: field("commit-hash:").filter(|c| c != "unknown"),
+            sysroot,
+            verbose: text.to_owned(),
         })
     }
 }
@@ -61,13 +72,18 @@ pub struct LintDb {
 }
 
 impl LintDb {
-    /// Loads the lint list for `toolchain`, from the cache in `cache_dir` when present.
+    /// Loads the lint list for `toolchain`, from the cache in `cache_dir` (under `$CARGO_HOME`,
+    /// never in the inspected tree) when a valid one is there; a missing or corrupt cache is
+    /// rebuilt from the toolchain.
     pub fn load(dir: &Path, toolchain: &Toolchain, cache_dir: Option<&Path>) -> anyhow::Result<Self> {
-        let key = toolchain.commit.clone().unwrap_or_else(|| toolchain.rustc_version.replace(' ', "_"));
-        let cache =
-            cache_dir.map(|d| d.join(format!("lints-{}.txt", crate::digest::sha256_hex(key.as_bytes()))));
-        if let Some(text) = cache.as_ref().and_then(|c| std::fs::read_to_string(c).ok()) {
-            return Ok(Self::parse(&text));
+        let cache = cache_dir.map(|d| d.join(format!("lints-{}.txt", cache_key(toolchain))));
+        let cached = cache
+            .as_ref()
+            .and_then(|c| crate::fsread::read_to_string(c, crate::fsread::limit::CONFIG).ok())
+            .map(|text| Self::parse(&text))
+            .filter(Self::is_plausible);
+        if let Some(db) = cached {
+            return Ok(db);
         }
         let text = help_text(dir)?;
         if let Some(cache) = &cache {
@@ -76,6 +92,11 @@ impl LintDb {
             let _ = crate::output::write_atomic(cache, text.as_bytes());
         }
         Ok(Self::parse(&text))
+    }
+
+    /// Whether a parsed list looks like a toolchain's (a truncated or foreign cache does not).
+    fn is_plausible(&self) -> bool {
+        self.defaults.contains_key("unsafe_code") && self.groups.contains_key("unused")
     }
 
     /// Parses `-W help` output.
@@ -132,6 +153,31 @@ impl LintDb {
         group == lint || self.groups.get(group).is_some_and(|m| m.iter().any(|x| x == lint))
     }
 
+    /// The current name of `name`: itself when the toolchain knows it, else the name rustc or
+    /// clippy renamed it to (when the toolchain knows that one), else itself.
+    pub fn canonical(&self, name: &str) -> String {
+        if self.is_known(name) {
+            return name.to_owned();
+        }
+        super::renames::renamed(name)
+            .filter(|new| self.is_known(new))
+            .map_or_else(|| name.to_owned(), str::to_owned)
+    }
+
+    /// The lints `name` stands for: a group's members, or the lint itself.
+    pub fn members<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+        match self.groups.get(name) {
+            Some(members) => members.iter().map(String::as_str).collect(),
+            None => vec![name],
+        }
+    }
+
+    /// Whether two lints or groups share a lint (`clippy::all` and `clippy::correctness` do).
+    pub fn overlaps(&self, a: &str, b: &str) -> bool {
+        let left = self.members(a);
+        self.members(b).iter().any(|m| left.contains(m))
+    }
+
     /// The closest known name, for "did you mean".
     pub fn suggest(&self, name: &str) -> Option<&str> {
         self.defaults
@@ -145,6 +191,18 @@ impl LintDb {
             .min()
             .map(|(_, k)| k)
     }
+}
+
+/// The cache key: the digest of the toolchain's `rustc -vV` text and of its compiler and
+/// clippy-driver binaries (when the sysroot is known), so a rebuilt toolchain gets a new list.
+fn cache_key(toolchain: &Toolchain) -> String {
+    let mut input = toolchain.verbose.clone().into_bytes();
+    for tool in ["rustc", "clippy-driver"] {
+        let binary = toolchain.sysroot.as_ref().map(|s| s.join("bin").join(tool));
+        let digest = binary.and_then(|b| crate::fsread::read(&b, 1 << 30).ok());
+        input.extend(crate::digest::sha256_hex(&digest.unwrap_or_default()).into_bytes());
+    }
+    crate::digest::sha256_hex(&input)
 }
 
 /// Clippy's lint groups are not in the lint table, but have levels of their own.
@@ -172,6 +230,22 @@ pub fn command(program: &std::ffi::OsStr, dir: &Path) -> Command {
     cmd.current_dir(dir);
     crate::load::toolchain::trusted().fix_environment(&mut cmd);
     cmd
+}
+
+/// `rustc --print cfg --target <target>` with the probe flags cargo uses, for matching
+/// `[target.'cfg(...)']` tables and learning the target's panic strategy; empty when it fails.
+pub fn target_cfgs(
+    dir: &Path,
+    target: &str,
+    probe: Option<&crate::cargo_config::Rustflags>,
+) -> Vec<cargo_platform::Cfg> {
+    let flags: Vec<String> = probe.iter().flat_map(|p| p.flags.iter().map(|f| f.value.clone())).collect();
+    // Never a flag that loads code into the compiler (see `load::metadata::probe_flags`).
+    let flags = crate::load::metadata::probe_flags(&flags);
+    let out =
+        command(&tool_path("rustc"), dir).args(["--print", "cfg", "--target", target]).args(flags).output();
+    let Ok(out) = out else { return Vec::new() };
+    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.parse().ok()).collect()
 }
 
 /// The `-W help` text of clippy-driver, or of rustc when clippy is not installed.

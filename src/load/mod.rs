@@ -184,11 +184,7 @@ impl Loaded {
         let this = &*self;
         let (metadata, base, db, kev, yanked) = std::thread::scope(|s| {
             let metadata = s.spawn(|| this.run_metadata(req, needs, config));
-            let base = s.spawn(|| match config {
-                Slot::Ready(c) if needs.project => Slot::from(Project::load_base(&this.ws, c.clone())),
-                Slot::Failed(e) if needs.project => Slot::Failed(e.clone()),
-                _ => Slot::NotNeeded,
-            });
+            let base = s.spawn(|| Slot::when(needs.project, || Project::load_base(&this.ws)));
             let db = s.spawn(|| Slot::when(needs.db, || this.open_db(req.common)));
             let kev = s.spawn(|| Slot::when(needs.kev, || this.open_kev(req.common)));
             let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env));

@@ -2,28 +2,16 @@
 //! lints, each member's manifest `[lints]` and scanned source files, cargo's configuration and
 //! the rustflags it would use, the toolchain file, and whether Cargo.lock is committed.
 
-use crate::cargo_config::{CargoConfig, Rustflags};
-use crate::lints::attrs::{self, FileScan};
+pub use crate::cargo_config::BuildConfig;
+use crate::cargo_config::{self, CargoConfig, Rustflags};
+pub use crate::lints::files::SourceFile;
 use crate::lints::manifest::{self, MemberLints};
 use crate::lints::toolchain::{LintDb, Toolchain};
 use crate::load::workspace::Workspace;
-use crate::members::{Kind, Member};
+use crate::members::Member;
 use crate::toml_file::{SpannedErrors, TomlFile};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
-
-/// A source file of a member and what the scan found in it.
-#[derive(Debug)]
-pub struct SourceFile {
-    /// Path relative to the workspace root.
-    pub path: String,
-    /// Absolute path.
-    pub abs: PathBuf,
-    /// The targets whose crate root this file is.
-    pub roots_of: Vec<(Kind, String)>,
-    /// The lint attributes found, or why the file could not be parsed.
-    pub scan: Result<FileScan, String>,
-}
 
 /// A member with its manifest lints and sources.
 #[derive(Debug)]
@@ -36,8 +24,11 @@ pub struct MemberProject {
     pub manifest: TomlFile,
     /// Its `[lints]` flags.
     pub lints: MemberLints,
-    /// Every `.rs` file under its directory (nested packages and `target/` excluded).
+    /// The source files its targets compile (see [`crate::lints::files`]).
     pub files: Vec<SourceFile>,
+    /// The index in [`Project::configs`] of the configuration cargo reads when the member is
+    /// built from its own directory.
+    pub config: usize,
 }
 
 /// Whether Cargo.lock is there and committed.
@@ -64,12 +55,15 @@ pub struct Project {
     pub root_manifest: TomlFile,
     /// The members.
     pub members: Vec<MemberProject>,
-    /// Cargo's configuration, as seen from the current directory.
+    /// Cargo's configuration, as seen from the workspace root.
     pub config: CargoConfig,
     /// The compile target the rustflags were resolved for.
     pub target: String,
     /// The extra rustflags cargo would use, if any source is present.
     pub rustflags: Option<Rustflags>,
+    /// The distinct configurations cargo reads when building from the workspace root (first)
+    /// and from each member's directory.
+    pub configs: Vec<BuildConfig>,
     /// `rust-toolchain.toml` (or `rust-toolchain`), if present.
     pub toolchain_file: Option<TomlFile>,
     /// Cargo.lock's state.
@@ -93,75 +87,80 @@ impl Project {
 }
 
 /// What the project loader reads before the members are known (in parallel with `cargo
-/// metadata`): the toolchain and its lints, the root manifest, the rustflags, the toolchain file
-/// and the git state.
+/// metadata`): the toolchain and its lints, the root manifest, the configuration cargo reads at
+/// the workspace root, the toolchain file and the git state.
 #[derive(Debug)]
 pub struct Base {
     toolchain: Toolchain,
     lintdb: LintDb,
     root_manifest: TomlFile,
-    config: CargoConfig,
-    target: String,
-    rustflags: Option<Rustflags>,
+    home: PathBuf,
+    env: std::collections::BTreeMap<String, String>,
+    root_config: BuildConfig,
     toolchain_file: Option<TomlFile>,
     lockfile: LockfileState,
-    notes: Vec<String>,
     git: Option<crate::vcs::GitState>,
 }
 
 impl Project {
-    /// Loads what does not depend on the members; errors (an unreadable root manifest or
-    /// toolchain file, no toolchain) are the lints and build gates' reason not to run.
-    pub fn load_base(ws: &Workspace, config: CargoConfig) -> anyhow::Result<Base> {
+    /// Loads what does not depend on the members; errors (an unreadable root manifest,
+    /// configuration or toolchain file, no toolchain) keep the lints and build gates from running.
+    pub fn load_base(ws: &Workspace) -> anyhow::Result<Base> {
         let toolchain = crate::load::toolchain::version().map_err(anyhow::Error::msg)?.clone();
-        // The lint list is cached where cargo writes its own output (ignored by version control).
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-            .filter(|v| !v.is_empty())
-            .map_or_else(|| ws.root.join("target"), |d| crate::paths::absolute(Path::new(&d)));
-        let cache = target_dir.join("cargo-spdf");
-        let lintdb = LintDb::load(&ws.root, &toolchain, Some(&cache))?;
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let env = cargo_config::process_env();
+        let home = cargo_config::cargo_home(&cwd, &env).unwrap_or_else(|| PathBuf::from(".cargo"));
+        // The lint list is cached under $CARGO_HOME, never in the inspected tree.
+        let lintdb = LintDb::load(&ws.root, &toolchain, Some(&home.join("cargo-spdf")))?;
         let root_manifest = TomlFile::read(&ws.manifest, &ws.root)?;
-        let target = config.build_target().unwrap_or_else(|| toolchain.host.clone());
-        let probe = config.rustflags_for_cfg_probe(&target);
-        let cfgs = if config.files().is_empty() {
-            Vec::new()
-        } else {
-            target_cfgs(&ws.root, &target, probe.as_ref())
-        };
-        let rustflags = config.rustflags(&target, &cfgs);
+        let root_config = BuildConfig::load(&ws.root, &ws.root, &home, &env, &toolchain.host)?;
         Ok(Base {
             toolchain,
             lintdb,
             root_manifest,
-            config,
-            target,
-            rustflags,
+            home,
+            env,
+            root_config,
             toolchain_file: toolchain_file(&ws.root)?,
             lockfile: lockfile_state(&ws.root),
-            notes: Vec::new(),
             git: crate::vcs::state(&ws.root),
         })
     }
 
-    /// Adds the members: each one's manifest `[lints]` and its scanned sources (in parallel).
+    /// Adds the members: each one's manifest `[lints]`, the source files its targets compile,
+    /// and the configuration cargo reads when it is built from its own directory.
     pub fn finish(ws: &Workspace, base: Base, members: Vec<Member>) -> anyhow::Result<Self> {
-        use rayon::prelude::*;
-        let member_dirs: Vec<PathBuf> = members.iter().map(|m| m.dir.clone()).collect();
-        let members = members
-            .into_par_iter()
-            .map(|m| member_project(ws, &base.root_manifest, m, &member_dirs))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let scanned = crate::lints::files::scan_members(members, ws.root.clone())?;
+        let host = base.toolchain.host.clone();
+        let mut configs = vec![base.root_config];
+        let mut projects = Vec::new();
+        for (member, files) in scanned {
+            let config = BuildConfig::load(&member.dir, &ws.root, &base.home, &base.env, &host)?;
+            let index = match configs.iter().position(|c| c.same_as(&config)) {
+                Some(i) => i,
+                None => {
+                    configs.push(config);
+                    configs.len() - 1
+                }
+            };
+            projects.push(member_project(ws, &base.root_manifest, member, files, index)?);
+        }
+        let mut notes: Vec<String> = configs.iter().flat_map(|c| c.notes.iter().cloned()).collect();
+        notes.extend(test_only_note(&projects));
+        let root = &configs[0];
+        let (config, target, rustflags) = (root.config.clone(), root.target.clone(), root.rustflags.clone());
         Ok(Project {
             toolchain: base.toolchain,
             lintdb: base.lintdb,
             root_manifest: base.root_manifest,
-            members,
-            config: base.config,
-            target: base.target,
-            rustflags: base.rustflags,
+            members: projects,
+            config,
+            target,
+            rustflags,
+            configs,
             toolchain_file: base.toolchain_file,
             lockfile: base.lockfile,
-            notes: base.notes,
+            notes,
             git: base.git,
         })
     }
@@ -171,65 +170,25 @@ fn member_project(
     ws: &Workspace,
     root: &TomlFile,
     member: Member,
-    member_dirs: &[PathBuf],
+    files: Vec<SourceFile>,
+    config: usize,
 ) -> anyhow::Result<MemberProject> {
     let manifest = TomlFile::read(&member.manifest, &ws.root)?;
     let lints = manifest::member_lints(&manifest, root).map_err(|e| SpannedErrors(vec![e]))?;
-    let mut paths = Vec::new();
-    rust_files(&member.dir, &member.dir, member_dirs, &mut paths)?;
-    paths.sort();
-    use rayon::prelude::*;
-    let files = paths
-        .into_par_iter()
-        .map(|path| {
-            let roots_of: Vec<(Kind, String)> =
-                member.targets.iter().filter(|t| t.root == path).map(|t| (t.kind, t.name.clone())).collect();
-            let scan = crate::fsread::read_to_string(&path, crate::fsread::limit::SOURCE)
-                .map_err(|e| e.to_string())
-                .and_then(|text| attrs::scan(&text, !roots_of.is_empty()));
-            // The scan keeps no spans; free what proc-macro2 keeps of this file on this thread.
-            proc_macro2::extra::invalidate_current_thread_spans();
-            SourceFile { path: crate::paths::relative(&path, &ws.root), abs: path, roots_of, scan }
-        })
-        .collect();
     let rel_dir = crate::paths::relative(&member.dir, &ws.root);
-    Ok(MemberProject { member, rel_dir, manifest, lints, files })
+    Ok(MemberProject { member, rel_dir, manifest, lints, files, config })
 }
 
-/// Every `.rs` file under `dir`, leaving out `target/`, hidden directories, and directories that
-/// hold another package (a nested member or a test fixture).
-fn rust_files(top: &Path, dir: &Path, member_dirs: &[PathBuf], out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let listing =
-        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", crate::paths::display(dir)))?;
-    for entry in listing {
-        let entry = entry.with_context(|| format!("cannot read {}", crate::paths::display(dir)))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let other_package =
-                path != top && (path.join("Cargo.toml").is_file() || member_dirs.contains(&path));
-            if !(name == "target" || name.starts_with('.') || other_package) {
-                rust_files(top, &path, member_dirs, out)?;
-            }
-        } else if name.ends_with(".rs") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// `rustc --print cfg --target <target>` with the probe flags cargo uses, for matching
-/// `[target.'cfg(...)']` tables.
-fn target_cfgs(dir: &Path, target: &str, probe: Option<&Rustflags>) -> Vec<cargo_platform::Cfg> {
-    let flags: Vec<String> = probe.iter().flat_map(|p| p.flags.iter().map(|f| f.value.clone())).collect();
-    let flags = crate::load::metadata::probe_flags(&flags);
-    let rustc = crate::lints::toolchain::tool_path("rustc");
-    let out = crate::lints::toolchain::command(&rustc, dir)
-        .args(["--print", "cfg", "--target", target])
-        .args(flags)
-        .output();
-    let Ok(out) = out else { return Vec::new() };
-    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.parse().ok()).collect()
+/// How many lowering attributes sit in code that does not ship, which the lints gate leaves out.
+fn test_only_note(members: &[MemberProject]) -> Option<String> {
+    let count: usize = members.iter().map(|m| crate::lints::files::test_only_lowerings(&m.files)).sum();
+    (count > 0).then(|| {
+        format!(
+            "lints: {count} lint attribute{} in code that does not ship (integration tests, benches, examples, cfg(test)) {} not judged; `check-test-targets = true` in [lints] judges them too",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "is" } else { "are" }
+        )
+    })
 }
 
 fn toolchain_file(root: &Path) -> anyhow::Result<Option<TomlFile>> {

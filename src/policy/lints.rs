@@ -42,6 +42,8 @@ pub struct LintsPolicy {
     pub exceptions: Vec<LintException>,
     /// Whether a lowering attribute with a `reason` is a documented deviation (default: true).
     pub allow_reasoned_deviations: bool,
+    /// Whether attributes in code that does not ship are judged too (default: false).
+    pub check_test_targets: bool,
 }
 
 impl LintsPolicy {
@@ -75,6 +77,20 @@ pub struct BuildPolicy {
     pub deny_risky_config: bool,
     /// Whether a release may come from a work tree with uncommitted changes (recorded as a warning).
     pub allow_dirty: bool,
+    /// Settings an external build step supplies, which the gate records instead of judging.
+    pub external: Option<ExternalSettings>,
+}
+
+/// `[build] external`: profile settings that the project's own build step (an `xtask`, a
+/// script) passes to the compiler, with why the policy trusts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalSettings {
+    /// The settings, as `[profile.release]` would write them.
+    pub values: BTreeMap<String, toml::Value>,
+    /// Why (required).
+    pub reason: String,
+    /// Where it is written.
+    pub location: Location,
 }
 
 /// The profile settings the build gate can require, and the type of each.
@@ -117,7 +133,13 @@ pub(super) fn lints(v: &mut Validator<'_>, raw: RawLints, profile: Profile) -> L
     }
     let exceptions = raw.exceptions.unwrap_or_default().iter().filter_map(|e| lint_exception(v, e)).collect();
     let allow_reasoned_deviations = raw.allow_reasoned_deviations.is_none_or(|b| *b.get_ref());
-    LintsPolicy { required: required.into_values().collect(), exceptions, allow_reasoned_deviations }
+    let check_test_targets = raw.check_test_targets.is_some_and(|b| *b.get_ref());
+    LintsPolicy {
+        required: required.into_values().collect(),
+        exceptions,
+        allow_reasoned_deviations,
+        check_test_targets,
+    }
 }
 
 fn lint_exception(
@@ -174,11 +196,38 @@ pub(super) fn build(v: &mut Validator<'_>, raw: RawBuild, profile: Profile) -> B
     if let Some(dev) = raw.dev {
         b.dev = profile_values(v, dev, "build.dev");
     }
+    if let Some(external) = raw.external {
+        b.external = external_settings(v, external);
+    }
     if let Some(keys) = raw.release_explicit {
         b.release_explicit =
             keys.into_iter().filter_map(|k| known_key(v, &k, "build.release-explicit")).collect();
     }
     b
+}
+
+fn external_settings(
+    v: &mut Validator<'_>,
+    mut values: BTreeMap<String, toml::Spanned<toml::Value>>,
+) -> Option<ExternalSettings> {
+    let reason = values.remove("reason");
+    let location = values.values().next().or(reason.as_ref()).map(|s| v.file.location(&s.span()))?;
+    let reason = match reason.as_ref().map(|r| (r, r.get_ref().as_str())) {
+        Some((_, Some(text))) if !text.trim().is_empty() => text.trim().to_owned(),
+        Some((r, _)) => {
+            v.error(r, "`build.external.reason` must be a non-empty string");
+            return None;
+        }
+        None => {
+            v.error(
+                values.values().next()?,
+                "`[build] external` needs a `reason`: what supplies these settings",
+            );
+            return None;
+        }
+    };
+    let values = profile_values(v, values, "build.external");
+    Some(ExternalSettings { values, reason, location })
 }
 
 /// "1.81" -> "1.81.0".

@@ -11,7 +11,7 @@ pub mod raw;
 pub mod supply;
 mod validate;
 
-pub use lints::{BuildPolicy, LintException, LintsPolicy, Requirement};
+pub use lints::{BuildPolicy, ExternalSettings, LintException, LintsPolicy, Requirement};
 pub use members::MembersPolicy;
 pub use profile::Profile;
 pub use supply::{Ban, LicensesPolicy, SourcesPolicy};
@@ -393,6 +393,7 @@ impl Policy {
                 required: profile.required_lints(),
                 exceptions: Vec::new(),
                 allow_reasoned_deviations: true,
+                check_test_targets: false,
             },
             build: profile.build(),
             kev: None,
@@ -406,6 +407,7 @@ impl Policy {
                     required: Profile::Baseline.required_lints(),
                     exceptions: Vec::new(),
                     allow_reasoned_deviations: true,
+                    check_test_targets: false,
                 },
                 tools_build: Profile::Baseline.build(),
             },

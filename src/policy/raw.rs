@@ -86,6 +86,9 @@ pub struct RawLints {
     /// Whether a source attribute that lowers a required lint but gives a `reason` is a documented
     /// deviation rather than a violation.
     pub allow_reasoned_deviations: Option<Spanned<bool>>,
+    /// Whether attributes in code that does not ship (tests, benches, examples, `cfg(test)`)
+    /// are judged too (default: false).
+    pub check_test_targets: Option<Spanned<bool>>,
     /// `[[lints.exceptions]]`.
     pub exceptions: Option<Vec<Spanned<RawLintException>>>,
 }
@@ -126,6 +129,8 @@ pub struct RawBuild {
     pub deny_risky_config: Option<Spanned<bool>>,
     /// A release from a work tree with uncommitted changes is recorded, not denied.
     pub allow_dirty: Option<Spanned<bool>>,
+    /// Settings an external build step supplies (`xtask dist`), with the reason.
+    pub external: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
 }
 
 /// `[kev]`: the CISA Known Exploited Vulnerabilities catalog.
@@ -251,6 +256,7 @@ impl RawPolicy {
             required: t.required.or(b.required),
             include_profile: t.include_profile.or(b.include_profile),
             allow_reasoned_deviations: t.allow_reasoned_deviations.or(b.allow_reasoned_deviations),
+            check_test_targets: t.check_test_targets.or(b.check_test_targets),
             exceptions: t.exceptions.or(b.exceptions),
         });
         self.build = merge_opt(self.build, stage.build, |b, t| RawBuild {
@@ -263,6 +269,7 @@ impl RawPolicy {
             dev: t.dev.or(b.dev),
             deny_risky_config: t.deny_risky_config.or(b.deny_risky_config),
             allow_dirty: t.allow_dirty.or(b.allow_dirty),
+            external: t.external.or(b.external),
         });
         self
     }
