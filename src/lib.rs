@@ -24,6 +24,7 @@ pub mod report;
 pub mod sbom;
 pub mod support;
 pub mod toml_file;
+pub mod upgrade;
 pub mod vcs;
 pub mod workspace;
 pub mod yanked;
