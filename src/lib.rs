@@ -23,6 +23,7 @@ pub mod project;
 pub mod report;
 pub mod sbom;
 pub mod support;
+pub mod text;
 pub mod toml_file;
 pub mod upgrade;
 pub mod vcs;
