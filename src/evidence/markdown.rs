@@ -2,8 +2,8 @@
 //! checked, a table per gate, every waiver and documented lint deviation, and the FDA support
 //! table of the components. A gate that was not evaluated says so, and why, in its section.
 //!
-//! Every string from an input is escaped for a table cell ([`cell`]): control characters as
-//! [`crate::text::inline`] writes them, `|` and `\\` with a backslash.
+//! Every string from an input is escaped for a table cell: control characters as
+//! [`crate::text::inline`] writes them, `|` and `\` with a backslash.
 
 use super::addendum::Row;
 use super::provenance::Provenance;
@@ -28,7 +28,7 @@ pub fn render(report: &Report, provenance: &Provenance, rows: &[Row]) -> String 
     out
 }
 
-/// Escapes a table cell (or any one line of input text): controls as `\u{…}`, `\\` and `|`
+/// Escapes a table cell (or any one line of input text): controls as `\u{…}`, `\` and `|`
 /// with a backslash.
 fn cell(text: &str) -> String {
     crate::text::inline(text).replace('\\', "\\\\").replace('|', "\\|")
@@ -140,7 +140,7 @@ fn not_evaluated(out: &mut String, gate: &GateRun, reason: &str) {
     let _ = writeln!(out, "## Gate `{}`: NOT EVALUATED\n", gate.gate);
     let _ = writeln!(out, "The gate could not be evaluated, so nothing it checks is vouched for:\n");
     for line in reason.lines() {
-        let _ = writeln!(out, "> {}", cell(line));
+        let _ = writeln!(out, "{}", format!("> {}", cell(line)).trim_end());
     }
     let _ = writeln!(out, "\nTo do: {}.\n", not_evaluated_help(gate.gate));
 }

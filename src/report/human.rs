@@ -48,10 +48,13 @@ pub struct Options {
     pub verbosity: Verbosity,
 }
 
-/// Entries shown per group of deny findings, unless verbose.
+/// Entries shown at most per group of deny findings, unless verbose.
 const DENY_ENTRIES: usize = 4;
-/// Entries shown per group of warnings, unless verbose.
+/// Entries shown at most per group of warnings, unless verbose.
 const WARN_ENTRIES: usize = 2;
+/// The lines the groups may take, unless verbose: every group shows its first entry, and more
+/// entries (deny groups first) while they fit, so the report stays well under 150 lines.
+const GROUP_LINES: usize = 110;
 /// Names shown in a list (members, packages, files), unless verbose.
 const LIST_AT_MOST: usize = 5;
 
@@ -109,8 +112,9 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
         provenance(report, &mut out)?;
     }
     let shown = shown(report, opts.verbosity);
-    for group in groups::groups(&shown, !out.verbose()) {
-        group_block(&group, &mut out)?;
+    let groups = groups::groups(&shown, !out.verbose());
+    for (group, limit) in groups.iter().zip(limits(&groups, out.verbosity)) {
+        group_block(group, limit, &mut out)?;
     }
     notes(report, &mut out)?;
     table(report, &shown, &mut out)?;
@@ -134,16 +138,53 @@ fn shown(report: &Report, verbosity: Verbosity) -> Vec<&Finding> {
         .collect()
 }
 
-/// A group: its heading, its first entries, and what the rest are about.
-fn group_block(group: &Group<'_>, out: &mut Out<'_>) -> io::Result<()> {
+/// How many entries each group shows: all when verbose; else the first of every group, then
+/// one more at a time, deny groups first, up to [`DENY_ENTRIES`] or [`WARN_ENTRIES`], while
+/// the groups fit in [`GROUP_LINES`].
+fn limits(groups: &[Group<'_>], verbosity: Verbosity) -> Vec<usize> {
+    if verbosity >= Verbosity::Verbose {
+        return groups.iter().map(|g| g.entries.len()).collect();
+    }
+    let lines: Vec<Vec<usize>> =
+        groups.iter().map(|g| g.entries.iter().map(|e| entry_lines(e, verbosity)).collect()).collect();
+    let mut limits = vec![1; groups.len()];
+    // Heading, first entry, "… and N more" when there are more, blank line.
+    let mut used: usize =
+        groups.iter().zip(&lines).map(|(g, l)| 2 + l[0] + usize::from(g.entries.len() > 1)).sum();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&i| (groups[i].level != Level::Deny, i));
+    for round in 1..DENY_ENTRIES {
+        for &i in &order {
+            let max = if groups[i].level == Level::Deny { DENY_ENTRIES } else { WARN_ENTRIES };
+            let Some(&cost) = lines[i].get(round).filter(|_| limits[i] == round && round < max) else {
+                continue;
+            };
+            // Showing the last entry drops the "… and N more" line.
+            let cost = cost - usize::from(round + 1 == groups[i].entries.len());
+            if used + cost <= GROUP_LINES {
+                used += cost;
+                limits[i] += 1;
+            }
+        }
+    }
+    limits
+}
+
+/// The lines an entry takes.
+fn entry_lines(entry: &Entry<'_>, verbosity: Verbosity) -> usize {
+    let mut buf = Vec::new();
+    let mut out = Out { w: &mut buf, theme: Theme::new(false), verbosity };
+    match entry_block(entry, &mut out) {
+        Ok(()) => buf.iter().filter(|&&b| b == b'\n').count(),
+        Err(_) => 0,
+    }
+}
+
+/// A group: its heading, its first `limit` entries, and what the rest are about.
+fn group_block(group: &Group<'_>, limit: usize, out: &mut Out<'_>) -> io::Result<()> {
     let (label, style) = out.theme.level(group.level);
     let heading = format!("{label}[{}]", group.code);
     writeln!(out.w, "{}: {}", style.apply_to(heading), group_counts(group))?;
-    let limit = match (out.verbose(), group.level) {
-        (true, _) => usize::MAX,
-        (false, Level::Deny) => DENY_ENTRIES,
-        (false, _) => WARN_ENTRIES,
-    };
     for entry in group.entries.iter().take(limit) {
         entry_block(entry, out)?;
     }
@@ -441,7 +482,11 @@ fn not_evaluated(gate: &GateRun, out: &mut Out<'_>) -> io::Result<()> {
     let label = out.theme.deny.apply_to("error:");
     writeln!(out.w, "{label} gate {} not evaluated: {first}", gate.gate)?;
     for line in reason {
-        out.detail("|", &line)?;
+        if line.is_empty() {
+            writeln!(out.w, "    {}", out.theme.dim.apply_to("|"))?;
+        } else {
+            out.detail("|", &line)?;
+        }
     }
     out.detail("= help:", &not_evaluated_help(gate.gate))
 }

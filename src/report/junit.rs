@@ -25,8 +25,8 @@
 //!   Warnings and waived findings (marked `waived`) go to the test case's `<system-out>` and
 //!   do not fail it.
 //! - A gate that was not evaluated has a test case named after it with an `<error>` of type
-//!   `not-evaluated`: the reason as `message` and, as text, the reason line by line and what to
-//!   do. `errors` counts those test cases.
+//!   `not-evaluated`: the reason's first line as `message` and, as text, the whole reason line
+//!   by line and what to do. `errors` counts those test cases.
 //! - `tests` counts test cases and `failures` the test cases with at least one deny finding.
 //! - Every string from an input is escaped as [`crate::text::inline`], so no input starts a line
 //!   of its own, and nothing XML 1.0 forbids is ever written: the document stays well-formed.
@@ -152,8 +152,10 @@ fn case<W: Write>(w: &mut Writer<W>, gate: Gate, case: &Case<'_>) -> io::Result<
     }
     element.write_inner_content(|w| {
         if let Some(reason) = case.not_evaluated {
-            let message = not_evaluated_message(gate, &text::inline(reason));
-            let lines: Vec<String> = text::lines(reason).map(|l| format!("  {l}")).collect();
+            let first = text::lines(reason).next().unwrap_or_default();
+            let message = not_evaluated_message(gate, &first);
+            let lines: Vec<String> =
+                text::lines(reason).map(|l| format!("  {l}").trim_end().to_owned()).collect();
             let details = format!("{}\n  = help: {}", lines.join("\n"), not_evaluated_help(gate));
             w.create_element("error")
                 .with_attributes([("message", message.as_str()), ("type", "not-evaluated")])

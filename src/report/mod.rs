@@ -266,7 +266,7 @@ impl Report {
     }
 }
 
-/// "gate licenses not evaluated: <reason>": what every format says of a gate that did not run.
+/// "gate licenses not evaluated: REASON": what every format says of a gate that did not run.
 pub fn not_evaluated_message(gate: Gate, reason: &str) -> String {
     format!("gate {gate} not evaluated: {reason}")
 }
