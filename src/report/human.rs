@@ -17,11 +17,11 @@
 //! ESC), so only the report itself starts lines or colours text.
 
 mod groups;
+mod provenance;
+mod table;
 
-use super::{GateRun, Report, TOOL_NAME, TOOL_VERSION, not_evaluated_help};
-use crate::advisory_db::Identity;
+use super::{GateRun, Report, not_evaluated_help};
 use crate::finding::{Code, Finding, Level};
-use crate::policy::Origin;
 use crate::text::{self, inline};
 use console::Style;
 use groups::{Entry, Group, Subject, Unit};
@@ -58,6 +58,7 @@ const GROUP_LINES: usize = 110;
 /// Names shown in a list (members, packages, files), unless verbose.
 const LIST_AT_MOST: usize = 5;
 
+/// The styles of the report (all plain without colour).
 struct Theme {
     deny: Style,
     warn: Style,
@@ -109,7 +110,7 @@ impl Out<'_> {
 pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result<()> {
     let mut out = Out { w: out, theme: Theme::new(opts.color), verbosity: opts.verbosity };
     if out.verbose() {
-        provenance(report, &mut out)?;
+        provenance::provenance(report, &mut out)?;
     }
     let shown = shown(report, opts.verbosity);
     let groups = groups::groups(&shown, !out.verbose());
@@ -117,7 +118,7 @@ pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result
         group_block(group, limit, &mut out)?;
     }
     notes(report, &mut out)?;
-    table(report, &shown, &mut out)?;
+    table::table(report, &shown, &mut out)?;
     for gate in report.not_evaluated() {
         not_evaluated(gate, &mut out)?;
     }
@@ -218,6 +219,7 @@ fn count_of(subjects: &[&Subject]) -> String {
     format!("{n} {what}{}", plural(n))
 }
 
+/// "s" unless one.
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -411,69 +413,6 @@ fn notes(report: &Report, out: &mut Out<'_>) -> io::Result<()> {
     Ok(())
 }
 
-/// One row per gate, code and level with its count (deny rows only when quiet), and one per
-/// gate that was not evaluated.
-fn table(report: &Report, shown: &[&Finding], out: &mut Out<'_>) -> io::Result<()> {
-    let mut counts: BTreeMap<(crate::finding::Gate, u8, Code), (Level, usize)> = BTreeMap::new();
-    let levels = |f: &&Finding| out.verbosity > Verbosity::Quiet || f.level == Level::Deny;
-    for f in report.findings.iter().filter(levels) {
-        let rank = match f.level {
-            Level::Deny => 0,
-            Level::Warn => 1,
-            Level::Excepted => 2,
-        };
-        counts.entry((f.gate, rank, f.code)).or_insert((f.level, 0)).1 += 1;
-    }
-    let mut rows: Vec<[String; 4]> = counts
-        .into_iter()
-        .map(|((gate, _, code), (level, n))| {
-            [gate.to_string(), code.to_string(), level.as_str().to_owned(), n.to_string()]
-        })
-        .collect();
-    rows.extend(
-        report
-            .not_evaluated()
-            .map(|g| [g.gate.to_string(), "-".to_owned(), "not evaluated".to_owned(), "-".to_owned()]),
-    );
-    if rows.is_empty() && shown.is_empty() {
-        return Ok(());
-    }
-    write_table(&rows, out)
-}
-
-fn write_table(rows: &[[String; 4]], out: &mut Out<'_>) -> io::Result<()> {
-    let header = ["gate", "code", "level", "count"].map(str::to_owned);
-    let width = |i: usize| rows.iter().chain([&header]).map(|r| r[i].len()).max().unwrap_or(0);
-    let widths = [width(0), width(1), width(2), width(3)];
-    let line = |r: &[String; 4]| {
-        format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3]
-        )
-    };
-    writeln!(out.w, "{}", out.theme.dim.apply_to(line(&header)))?;
-    for row in rows {
-        let text = line(row);
-        let style = match row[2].as_str() {
-            "deny" | "not evaluated" => &out.theme.deny,
-            "warn" => &out.theme.warn,
-            _ => &out.theme.excepted,
-        };
-        // The level column is coloured, the rest plain.
-        let (before, after) = text.split_at(widths[0] + widths[1] + 4);
-        let (level, rest) = after.split_at(widths[2]);
-        writeln!(out.w, "{before}{}{rest}", style.apply_to(level))?;
-    }
-    writeln!(out.w)
-}
-
 /// A gate that was not evaluated: why, each line of the reason on a line of its own, and what
 /// to do.
 fn not_evaluated(gate: &GateRun, out: &mut Out<'_>) -> io::Result<()> {
@@ -491,77 +430,12 @@ fn not_evaluated(gate: &GateRun, out: &mut Out<'_>) -> io::Result<()> {
     out.detail("= help:", &not_evaluated_help(gate.gate))
 }
 
+/// The inputs line and the verdict line, last.
 fn verdict(report: &Report, out: &mut Out<'_>) -> io::Result<()> {
-    if let Some(line) = inputs_line(report) {
+    if let Some(line) = provenance::inputs_line(report) {
         writeln!(out.w, "{}", out.theme.dim.apply_to(line))?;
     }
     let (verdict, rest) = report.verdict_line();
     let style = if report.verdict() == "pass" { &out.theme.pass } else { &out.theme.deny };
     writeln!(out.w, "{} {rest}", style.apply_to(verdict))
-}
-
-/// "checked N locked packages against M advisories (database ..., D days old)".
-fn inputs_line(report: &Report) -> Option<String> {
-    let packages = report.workspace.packages?;
-    let db = report.database.as_ref()?;
-    let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
-    let id = identity(&db.identity);
-    let kev =
-        report.kev.as_ref().map(|k| format!(" and KEV catalog {}", inline(&k.version))).unwrap_or_default();
-    Some(format!("checked {packages} locked packages against {} advisories ({id}{age}){kev}", db.advisories))
-}
-
-fn provenance(report: &Report, out: &mut Out<'_>) -> io::Result<()> {
-    let policy = match &report.policy.origin {
-        Origin::File { path, sha256 } | Origin::Manifest { path, sha256 } => {
-            format!("{} (sha256 {})", inline(path), short(sha256))
-        }
-        Origin::BuiltIn => "none (built-in defaults)".to_owned(),
-    };
-    let dim = out.theme.dim.clone();
-    writeln!(out.w, "{} {TOOL_NAME} {TOOL_VERSION}", dim.apply_to("tool:     "))?;
-    writeln!(out.w, "{} {}", dim.apply_to("workspace:"), inline(&report.workspace.root))?;
-    writeln!(
-        out.w,
-        "{} {policy}, profile {}, stage {}",
-        dim.apply_to("policy:   "),
-        report.policy.profile,
-        report.stage.as_str()
-    )?;
-    if let Some(sha) = &report.workspace.lockfile_sha256 {
-        let packages = report.workspace.packages.unwrap_or_default();
-        writeln!(
-            out.w,
-            "{} Cargo.lock (sha256 {}), {packages} packages",
-            dim.apply_to("lockfile: "),
-            short(sha)
-        )?;
-    }
-    if let Some(db) = &report.database {
-        writeln!(
-            out.w,
-            "{} {} ({}{}), {} advisories; read the {} files of locked crates, left {} others unread",
-            dim.apply_to("database: "),
-            inline(&db.path),
-            identity(&db.identity),
-            db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default(),
-            db.advisories,
-            db.files_read,
-            db.advisories.saturating_sub(db.files_read)
-        )?;
-    }
-    writeln!(out.w)
-}
-
-/// A database identity, shortened for people.
-fn identity(id: &Identity) -> String {
-    match id {
-        Identity::Git { commit } => format!("commit {}", short(commit)),
-        Identity::Digest { sha256 } => format!("digest {}", short(sha256)),
-    }
-}
-
-/// The first 12 characters of a hex digest or commit id, escaped (they come from inputs).
-fn short(hex: &str) -> String {
-    inline(hex.get(..12).unwrap_or(hex)).into_owned()
 }

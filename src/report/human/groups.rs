@@ -124,6 +124,7 @@ fn score(entry: &Entry<'_>) -> f64 {
     entry.first().first().advisory.as_ref().and_then(|a| a.score).unwrap_or(-1.0)
 }
 
+/// Display order of the levels: waived, warnings, errors.
 fn rank(level: Level) -> u8 {
     match level {
         Level::Excepted => 0,
