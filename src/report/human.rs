@@ -230,7 +230,9 @@ fn hidden(rest: &[Entry<'_>], out: &mut Out<'_>) -> io::Result<()> {
     let mut about: BTreeMap<&str, usize> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
     for unit in rest.iter().flat_map(|e| &e.units) {
-        let name = unit.subject.as_ref().map_or("the policy", Subject::name);
+        // Findings about no member or package are named by their file (Cargo.toml, spdf.toml).
+        let file = unit.first().location.as_ref().map_or("the workspace", |l| l.file.as_str());
+        let name = unit.subject.as_ref().map_or(file, Subject::name);
         let count = about.entry(name).or_default();
         if *count == 0 {
             order.push(name);

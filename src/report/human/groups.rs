@@ -102,7 +102,8 @@ impl Group<'_> {
 
 /// The groups of `findings`: warnings before errors (so errors end the report, nearest the
 /// verdict), waived findings first of all; by gate and code within a level. In a group, the
-/// entries of the most severe advisories (by CVSS score) come first, the rest in report order.
+/// entries of the most severe advisories (by CVSS score) come first, then those that stand for
+/// the most findings, the rest in report order.
 pub fn groups<'a>(findings: &[&'a Finding], blocks: bool) -> Vec<Group<'a>> {
     let mut by_code: BTreeMap<(u8, Code), Vec<&'a Finding>> = BTreeMap::new();
     for &f in findings {
@@ -113,7 +114,7 @@ pub fn groups<'a>(findings: &[&'a Finding], blocks: bool) -> Vec<Group<'a>> {
         .map(|((_, code), found)| {
             let level = found[0].level;
             let mut entries = entries(units(found, blocks));
-            entries.sort_by(|a, b| score(b).total_cmp(&score(a)));
+            entries.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.count().cmp(&a.count())));
             Group { level, code, entries }
         })
         .collect()
@@ -236,7 +237,7 @@ mod tests {
         assert_eq!(groups.len(), 1);
         let entries = &groups[0].entries;
         assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].units.len(), 3);
+        assert_eq!(entries[0].units.len(), 3, "the entry that stands for the most findings first");
         assert_eq!(strip_subject(entries[0].first().first()), "`rust-version` is not set");
         assert_eq!(groups[0].count(), 4);
         assert_eq!(groups[0].subjects().len(), 3);
