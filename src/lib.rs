@@ -21,7 +21,9 @@ pub mod policy;
 pub mod report;
 pub mod sbom;
 pub mod support;
+pub mod text;
 pub mod toml_file;
+pub mod upgrade;
 pub mod vcs;
 
 use cli::{Cargo, Command};
@@ -50,7 +52,10 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
         Err(e) => {
             let color = console::colors_enabled_stderr() && std::env::var_os("NO_COLOR").is_none();
             let label = console::style("error:").red().bold().force_styling(color);
-            output::write_stderr(format!("{label} {e:#}\n").as_bytes());
+            // Errors quote inputs (file contents, cargo's output): each line escaped, so none
+            // can recolour the terminal or pass for another line.
+            let lines: Vec<String> = text::lines(&format!("{e:#}")).map(|l| l.into_owned()).collect();
+            output::write_stderr(format!("{label} {}\n", lines.join("\n")).as_bytes());
             exit::TOOL_ERROR
         }
     }

@@ -405,7 +405,10 @@ fn json_to_a_file_and_human_to_stderr() {
     assert!(out.stdout.is_empty(), "the human report goes to stderr");
     let err = stderr(&out);
     assert!(err.contains("vulnlib 1.0.0"), "{err}");
-    assert!(err.contains("upgrade `vulnlib` to a version matching >=1.2.0"), "{err}");
+    assert!(
+        err.contains("upgrade vulnlib 1.0.0 to 1.2.0 (`cargo update -p vulnlib@1.0.0 --precise 1.2.0`)"),
+        "{err}"
+    );
     assert!(err.contains("[[advisories.exceptions]] id = \"RUSTSEC-2099-0001\""), "{err}");
     assert!(err.contains("FAIL"), "{err}");
 }

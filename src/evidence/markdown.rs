@@ -1,11 +1,14 @@
 //! `report.md`: the check report for the people who sign off a release: the verdict, what was
 //! checked, a table per gate, every waiver and documented lint deviation, and the FDA support
-//! table of the components.
+//! table of the components. A gate that was not evaluated says so, and why, in its section.
+//!
+//! Every string from an input is escaped for a table cell: control characters as
+//! [`crate::text::inline`] writes them, `|` and `\` with a backslash.
 
 use super::addendum::Row;
 use super::provenance::Provenance;
 use crate::finding::{Code, Finding, Gate, Level};
-use crate::report::Report;
+use crate::report::{GateRun, Report, not_evaluated_help};
 use std::fmt::Write as _;
 
 /// Renders the Markdown report.
@@ -14,7 +17,10 @@ pub fn render(report: &Report, provenance: &Provenance, rows: &[Row]) -> String 
     heading(&mut out, report, provenance);
     inputs(&mut out, provenance);
     for gate in &report.gates {
-        gate_table(&mut out, report, gate.gate);
+        match gate.status.reason() {
+            Some(reason) => not_evaluated(&mut out, gate, reason),
+            None => gate_table(&mut out, report, gate.gate),
+        }
     }
     waivers(&mut out, report);
     deviations(&mut out, report);
@@ -22,18 +28,20 @@ pub fn render(report: &Report, provenance: &Provenance, rows: &[Row]) -> String 
     out
 }
 
-/// Escapes a table cell.
+/// Escapes a table cell (or any one line of input text): controls as `\u{…}`, `\` and `|`
+/// with a backslash.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::text::inline(text).replace('\\', "\\\\").replace('|', "\\|")
 }
 
 fn heading(out: &mut String, report: &Report, p: &Provenance) {
     let s = report.summary();
-    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    let (verdict, _) = report.verdict_line();
+    let incomplete = report.incomplete().map(|i| format!(" ({i})")).unwrap_or_default();
     let _ = writeln!(out, "# Release evidence: {}\n", cell(&p.workspace.name));
     let _ = writeln!(
         out,
-        "**Verdict: {verdict}**: {} denied, {} warnings, {} waived. Stage `{}`, profile `{}`, checked at {} with {} {}.\n",
+        "**Verdict: {verdict}**{incomplete}: {} denied, {} warnings, {} waived. Stage `{}`, profile `{}`, checked at {} with {} {}.\n",
         s.deny, s.warn, s.excepted, p.stage, p.policy.profile, p.time, p.tool.name, p.tool.version
     );
     for note in &report.notes {
@@ -127,6 +135,16 @@ fn subject(f: &Finding) -> String {
     }
 }
 
+/// The section of a gate that was not evaluated: why, line by line, and what to do.
+fn not_evaluated(out: &mut String, gate: &GateRun, reason: &str) {
+    let _ = writeln!(out, "## Gate `{}`: NOT EVALUATED\n", gate.gate);
+    let _ = writeln!(out, "The gate could not be evaluated, so nothing it checks is vouched for:\n");
+    for line in reason.lines() {
+        let _ = writeln!(out, "{}", format!("> {}", cell(line)).trim_end());
+    }
+    let _ = writeln!(out, "\nTo do: {}.\n", not_evaluated_help(gate.gate));
+}
+
 fn gate_table(out: &mut String, report: &Report, gate: Gate) {
     let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.gate == gate).collect();
     let deny = findings.iter().filter(|f| f.level == Level::Deny).count();
@@ -179,11 +197,11 @@ fn waivers(out: &mut String, report: &Report) {
             cell(&e.id),
             cell(&subject(f)),
             cell(&e.reason),
-            e.state.as_deref().unwrap_or("-"),
-            e.justification.as_deref().unwrap_or("-"),
+            cell(e.state.as_deref().unwrap_or("-")),
+            cell(e.justification.as_deref().unwrap_or("-")),
             cell(e.approved_by.as_deref().unwrap_or("-")),
-            e.expires.as_deref().unwrap_or("none"),
-            e.location.file,
+            cell(e.expires.as_deref().unwrap_or("none")),
+            cell(&e.location.file),
             e.location.line.unwrap_or(0)
         );
     }
@@ -215,9 +233,9 @@ fn deviations(out: &mut String, report: &Report) {
             out,
             "| {} | `{}` | {} | {} | {} | {} |",
             cell(f.member.as_deref().unwrap_or("-")),
-            f.lint.as_deref().unwrap_or("-"),
-            f.required.as_deref().unwrap_or("-"),
-            f.actual.as_deref().unwrap_or("-"),
+            cell(f.lint.as_deref().unwrap_or("-")),
+            cell(f.required.as_deref().unwrap_or("-")),
+            cell(f.actual.as_deref().unwrap_or("-")),
             cell(&at),
             cell(reason)
         );
@@ -237,12 +255,12 @@ fn support_table(out: &mut String, rows: &[Row]) {
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&r.name),
             cell(&r.version),
-            r.relation,
-            if r.level.is_empty() { "**none**" } else { &r.level },
-            if r.end_of_support.is_empty() { "-" } else { &r.end_of_support },
+            cell(&r.relation),
+            if r.level.is_empty() { "**none**".to_owned() } else { cell(&r.level) },
+            if r.end_of_support.is_empty() { "-".to_owned() } else { cell(&r.end_of_support) },
             cell(&r.justification),
-            r.support_source,
-            if r.vulnerabilities.is_empty() { "-".to_owned() } else { r.vulnerabilities.join(", ") }
+            cell(&r.support_source),
+            if r.vulnerabilities.is_empty() { "-".to_owned() } else { cell(&r.vulnerabilities.join(", ")) }
         );
     }
 }

@@ -173,7 +173,7 @@ fn advisory_finding(advisory: &Advisory, package: &LockedPackage, policy: &Polic
         Some(_) => finding.help.push(format!(
             "`{name}` is not taken from crates.io but has the name and version of an affected release: if the copy carries the fix, record it with a waiver (state = \"resolved_with_pedigree\"); otherwise apply the fix to the copy"
         )),
-        None => finding.help.push(fix_help(advisory, name)),
+        None => finding.help.push(fix_help(advisory, name, &package.version)),
     }
     finding.help.push(waiver_help(advisory.id().as_str(), name));
     finding
@@ -226,12 +226,18 @@ pub fn advisory_ref(advisory: &Advisory) -> AdvisoryRef {
     }
 }
 
-fn fix_help(advisory: &Advisory, name: &str) -> String {
+/// What to do about an advisory: the nearest patched version when there is one ("upgrade rand
+/// 0.8.4 to 0.8.6", with the `cargo update` that does it, or the requirement to raise when it is
+/// in a new semver series), else what the kind of advisory calls for.
+fn fix_help(advisory: &Advisory, name: &str, locked: &semver::Version) -> String {
     let patched = advisory.versions.patched();
+    if let Some(n) = crate::upgrade::nearest(locked, patched) {
+        return upgrade_help(name, locked, &n);
+    }
     if !patched.is_empty() {
         let reqs: Vec<String> = patched.iter().map(ToString::to_string).collect();
         return format!(
-            "upgrade `{name}` to a version matching {} (`cargo update -p {name}`, or raise the requirement in Cargo.toml)",
+            "no patched version is above {locked}: change `{name}` to a version matching {} (raise or change the requirement in Cargo.toml)",
             reqs.join(" or ")
         );
     }
@@ -249,6 +255,24 @@ fn fix_help(advisory: &Advisory, name: &str) -> String {
         Some(_) => {
             format!("read the notice and act on it: https://rustsec.org/advisories/{}.html", advisory.id())
         }
+    }
+}
+
+/// "upgrade rand 0.8.4 to 0.8.6 (`cargo update -p rand@0.8.4 --precise 0.8.6`)", or for a new
+/// semver series, the requirement to raise.
+fn upgrade_help(name: &str, locked: &semver::Version, n: &crate::upgrade::Nearest) -> String {
+    let to = &n.version;
+    match (n.same_series, n.named) {
+        (true, true) => {
+            format!("upgrade {name} {locked} to {to} (`cargo update -p {name}@{locked} --precise {to}`)")
+        }
+        (true, false) => {
+            format!("upgrade {name} {locked} to {to} or later (`cargo update -p {name}@{locked}`)")
+        }
+        (false, named) => format!(
+            "upgrade {name} {locked} to {to}{}: a new semver series, which `cargo update` does not cross; raise the requirement on `{name}` to \"{to}\" in the Cargo.toml that depends on it",
+            if named { "" } else { " or later" }
+        ),
     }
 }
 

@@ -1,14 +1,30 @@
-//! The human report: findings grouped by package (then by member, then the policy's own),
-//! each saying what to do, and a verdict line. Written to stderr by the command layer.
+//! The human report, written to stderr by the command layer. It is meant to be read to the
+//! end, however large the workspace:
 //!
-//! Many unknown yanked statuses (offline, or the index unreachable: every crates.io package at
-//! once) are summarized in one block, one line per cause, instead of a heading per package.
+//! - findings grouped by level and code (warnings first, errors last), each group headed by
+//!   its code and count ("error[lint-missing]: 3615 findings in 241 members");
+//! - in a group, findings that read the same apart from their member or package are one entry
+//!   naming them ("`rust-version` is not set", "= 241 members: xtask, build-util, …, and 236
+//!   more"), and a member's many missing lints one block with the `[lints]` entries to paste;
+//! - at most a few entries per group, then how many more and about what (`-v` shows all);
+//! - waived findings in one line (`-v` lists them), the notes, then one table (gate, code,
+//!   level, count), every gate that was not evaluated with its reason, and the verdict line.
+//!
+//! Every deny code is in the table with its count, and its group shows the first entries with
+//! what to do: nothing that changes the verdict is out of sight.
+//!
+//! Every string from an input is escaped as [`crate::text::inline`] writes it (`\u{1b}` for
+//! ESC), so only the report itself starts lines or colours text.
 
-use super::{Report, TOOL_NAME, TOOL_VERSION};
+mod groups;
+mod provenance;
+mod table;
+
+use super::{GateRun, Report, not_evaluated_help};
 use crate::finding::{Code, Finding, Level};
-use crate::load::database::Identity;
-use crate::policy::Origin;
+use crate::text::{self, inline};
 use console::Style;
+use groups::{Entry, Group, Subject, Unit};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -17,7 +33,7 @@ use std::io::{self, Write};
 pub enum Verbosity {
     /// Deny findings and the verdict.
     Quiet,
-    /// Deny and warn findings, waived findings in one line each, the verdict.
+    /// Deny and warn findings, a few entries per group, waived findings in one line, the verdict.
     Normal,
     /// Everything, with provenance and notes.
     Verbose,
@@ -32,11 +48,21 @@ pub struct Options {
     pub verbosity: Verbosity,
 }
 
+/// Entries shown at most per group of deny findings, unless verbose.
+const DENY_ENTRIES: usize = 4;
+/// Entries shown at most per group of warnings, unless verbose.
+const WARN_ENTRIES: usize = 2;
+/// The lines the groups may take, unless verbose: every group shows its first entry, and more
+/// entries (deny groups first) while they fit, so the report stays well under 150 lines.
+const GROUP_LINES: usize = 110;
+/// Names shown in a list (members, packages, files), unless verbose.
+const LIST_AT_MOST: usize = 5;
+
+/// The styles of the report (all plain without colour).
 struct Theme {
     deny: Style,
     warn: Style,
     excepted: Style,
-    header: Style,
     dim: Style,
     pass: Style,
 }
@@ -48,7 +74,6 @@ impl Theme {
             deny: s(Style::new().red().bold()),
             warn: s(Style::new().yellow().bold()),
             excepted: s(Style::new().cyan()),
-            header: s(Style::new().bold()),
             dim: s(Style::new().dim()),
             pass: s(Style::new().green().bold()),
         }
@@ -63,92 +88,47 @@ impl Theme {
     }
 }
 
+/// Where the report is written, how, and how much.
+struct Out<'a> {
+    w: &'a mut dyn Write,
+    theme: Theme,
+    verbosity: Verbosity,
+}
+
+impl Out<'_> {
+    fn verbose(&self) -> bool {
+        self.verbosity >= Verbosity::Verbose
+    }
+
+    /// "    = {label} {text}", the label dimmed.
+    fn detail(&mut self, label: &str, text: &str) -> io::Result<()> {
+        writeln!(self.w, "    {} {text}", self.theme.dim.apply_to(label))
+    }
+}
+
 /// Writes the human report.
 pub fn render(report: &Report, out: &mut dyn Write, opts: Options) -> io::Result<()> {
-    let theme = Theme::new(opts.color);
-    if opts.verbosity >= Verbosity::Verbose {
-        provenance(report, out, &theme)?;
+    let mut out = Out { w: out, theme: Theme::new(opts.color), verbosity: opts.verbosity };
+    if out.verbose() {
+        provenance::provenance(report, &mut out)?;
     }
-    let (summarized, listed) = split(report, opts.verbosity);
-    for ((_, heading), findings) in groups(&listed) {
-        writeln!(out, "{}", theme.header.apply_to(heading))?;
-        let (missing, rest): (Vec<&Finding>, Vec<&Finding>) =
-            findings.into_iter().partition(|f| f.code == Code::LintMissing);
-        if missing.len() > SUMMARIZE_MISSING_LINTS_ABOVE && opts.verbosity == Verbosity::Normal {
-            missing_lints(&missing, out, &theme)?;
-        } else {
-            for f in &missing {
-                finding(f, out, &theme, opts.verbosity)?;
-            }
-        }
-        for f in rest {
-            finding(f, out, &theme, opts.verbosity)?;
-        }
-        writeln!(out)?;
+    let shown = shown(report, opts.verbosity);
+    let groups = groups::groups(&shown, !out.verbose());
+    for (group, limit) in groups.iter().zip(limits(&groups, out.verbosity)) {
+        group_block(group, limit, &mut out)?;
     }
-    unknown_yanked(&summarized, out, &theme, opts.verbosity)?;
-    let waived = report.summary().excepted;
-    if opts.verbosity == Verbosity::Normal && waived > 0 {
-        let what = if waived == 1 { "finding is" } else { "findings are" };
-        writeln!(
-            out,
-            "{} {waived} {what} waived or documented as deviations in the policy; `-v` lists them",
-            theme.dim.apply_to("note:")
-        )?;
+    notes(report, &mut out)?;
+    table::table(report, &shown, &mut out)?;
+    for gate in report.not_evaluated() {
+        not_evaluated(gate, &mut out)?;
     }
-    if opts.verbosity >= Verbosity::Normal {
-        for note in &report.notes {
-            writeln!(out, "{} {note}", theme.dim.apply_to("note:"))?;
-        }
-    }
-    verdict(report, out, &theme)
+    verdict(report, &mut out)
 }
 
-/// More missing lints than this, in one member, are shown as one block with a table to paste.
-const SUMMARIZE_MISSING_LINTS_ABOVE: usize = 3;
-
-/// A member's missing lints in one block: the `[lints]` entries that would set them.
-fn missing_lints(findings: &[&Finding], out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
-    let (label, style) = theme.level(Level::Deny);
-    writeln!(
-        out,
-        "  {}: {} required lints are not set",
-        style.apply_to(format!("{label}[{}]", Code::LintMissing)),
-        findings.len()
-    )?;
-    if let Some(loc) = findings.first().and_then(|f| f.location.as_ref()) {
-        writeln!(out, "    {} {}", theme.dim.apply_to("-->"), loc.file)?;
-    }
-    for tool in ["rust", "clippy"] {
-        let entries: Vec<String> = findings
-            .iter()
-            .filter_map(|f| {
-                let lint = f.lint.as_deref()?;
-                let (t, name) = lint.split_once("::").unwrap_or(("rust", lint));
-                (t == tool).then(|| format!("{name} = \"{}\"", f.required.as_deref().unwrap_or("deny")))
-            })
-            .collect();
-        if !entries.is_empty() {
-            writeln!(out, "    {} [lints.{tool}] {}", theme.dim.apply_to("="), entries.join(", "))?;
-        }
-    }
-    writeln!(
-        out,
-        "    {} add these to [workspace.lints.<tool>] with `[lints] workspace = true` in the member (or to its own [lints.<tool>]); -v lists them one by one",
-        theme.dim.apply_to("= help:")
-    )
-}
-
-/// More unknown yanked statuses than this are summarized in one block.
-const SUMMARIZE_UNKNOWN_YANKED_ABOVE: usize = 5;
-
-/// Packages named per cause in that block, unless verbose.
-const LIST_AT_MOST: usize = 10;
-
-/// The findings to show (waived findings and warnings are left out when quiet), split into
-/// the unknown yanked statuses to summarize (when there are many) and the rest.
-fn split(report: &Report, verbosity: Verbosity) -> (Vec<&Finding>, Vec<&Finding>) {
-    let shown: Vec<&Finding> = report
+/// The findings to show: waived findings and warnings are left out when quiet, waived
+/// findings unless verbose.
+fn shown(report: &Report, verbosity: Verbosity) -> Vec<&Finding> {
+    report
         .findings
         .iter()
         .filter(|f| match verbosity {
@@ -156,200 +136,308 @@ fn split(report: &Report, verbosity: Verbosity) -> (Vec<&Finding>, Vec<&Finding>
             Verbosity::Normal => f.level != Level::Excepted,
             Verbosity::Verbose => true,
         })
-        .collect();
-    let unknown = shown.iter().filter(|f| is_unknown_yanked(f)).count();
-    if unknown <= SUMMARIZE_UNKNOWN_YANKED_ABOVE {
-        return (Vec::new(), shown);
-    }
-    shown.into_iter().partition(|f| is_unknown_yanked(f))
+        .collect()
 }
 
-fn is_unknown_yanked(f: &Finding) -> bool {
-    f.code == Code::Yanked && f.actual.as_deref() == Some("unknown")
-}
-
-/// Findings grouped under a heading, in report order.
-fn groups<'a>(findings: &[&'a Finding]) -> BTreeMap<(u8, String), Vec<&'a Finding>> {
-    let mut groups: BTreeMap<(u8, String), Vec<&Finding>> = BTreeMap::new();
-    for &f in findings {
-        let key = match (&f.package, &f.member) {
-            (Some(p), _) => (1, format!("{} {}", p.name, p.version)),
-            (None, Some(m)) => (0, format!("member {m}")),
-            (None, None) => (2, format!("{} gate", f.gate)),
-        };
-        groups.entry(key).or_default().push(f);
+/// How many entries each group shows: all when verbose; else the first of every group, then
+/// one more at a time, deny groups first, up to [`DENY_ENTRIES`] or [`WARN_ENTRIES`], while
+/// the groups fit in [`GROUP_LINES`].
+fn limits(groups: &[Group<'_>], verbosity: Verbosity) -> Vec<usize> {
+    if verbosity >= Verbosity::Verbose {
+        return groups.iter().map(|g| g.entries.len()).collect();
     }
-    groups
-}
-
-fn finding(f: &Finding, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity) -> io::Result<()> {
-    let (label, style) = theme.level(f.level);
-    let message = strip_package_prefix(f);
-    writeln!(out, "  {}: {message}", style.apply_to(format!("{label}[{}]", f.code)))?;
-    if let Some(loc) = &f.location {
-        let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
-        writeln!(out, "    {} {}{line}", theme.dim.apply_to("-->"), loc.file)?;
-    }
-    if let Some(a) = &f.advisory {
-        let mut facts = Vec::new();
-        if let (Some(score), Some(sev)) = (a.score, &a.severity) {
-            facts.push(format!("CVSS {score:.1} ({sev})"));
-        } else if f.code == crate::finding::Code::Vulnerability {
-            facts.push("no CVSS score".to_owned());
-        }
-        if !a.aliases.is_empty() {
-            facts.push(a.aliases.join(", "));
-        }
-        facts.push(a.url.clone());
-        writeln!(out, "    {} {}", theme.dim.apply_to("="), facts.join(" · "))?;
-    }
-    if let Some(e) = &f.exception
-        && f.level == Level::Excepted
-    {
-        let mut detail = vec![format!("waived: {}", e.reason.trim_end_matches('.'))];
-        detail.extend(e.state.as_ref().map(|s| format!("state {s}")));
-        detail.extend(e.expires.as_ref().map(|d| format!("until {d}")));
-        detail.extend(e.approved_by.as_ref().map(|a| format!("approved by {a}")));
-        writeln!(out, "    {} {}", theme.dim.apply_to("="), detail.join("; "))?;
-    }
-    if f.level != Level::Excepted || verbosity >= Verbosity::Verbose {
-        for help in &f.help {
-            writeln!(out, "    {} {help}", theme.dim.apply_to("= help:"))?;
+    let lines: Vec<Vec<usize>> =
+        groups.iter().map(|g| g.entries.iter().map(|e| entry_lines(e, verbosity)).collect()).collect();
+    let mut limits = vec![1; groups.len()];
+    // Heading, first entry, "… and N more" when there are more, blank line.
+    let mut used: usize =
+        groups.iter().zip(&lines).map(|(g, l)| 2 + l[0] + usize::from(g.entries.len() > 1)).sum();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&i| (groups[i].level != Level::Deny, i));
+    for round in 1..DENY_ENTRIES {
+        for &i in &order {
+            let max = if groups[i].level == Level::Deny { DENY_ENTRIES } else { WARN_ENTRIES };
+            let Some(&cost) = lines[i].get(round).filter(|_| limits[i] == round && round < max) else {
+                continue;
+            };
+            // Showing the last entry drops the "… and N more" line.
+            let cost = cost - usize::from(round + 1 == groups[i].entries.len());
+            if used + cost <= GROUP_LINES {
+                used += cost;
+                limits[i] += 1;
+            }
         }
     }
-    Ok(())
+    limits
 }
 
-/// The summarized unknown yanked statuses: one line per level and cause, with its packages.
-fn unknown_yanked(
-    findings: &[&Finding],
-    out: &mut dyn Write,
-    theme: &Theme,
-    verbosity: Verbosity,
-) -> io::Result<()> {
-    if findings.is_empty() {
-        return Ok(());
+/// The lines an entry takes.
+fn entry_lines(entry: &Entry<'_>, verbosity: Verbosity) -> usize {
+    let mut buf = Vec::new();
+    let mut out = Out { w: &mut buf, theme: Theme::new(false), verbosity };
+    match entry_block(entry, &mut out) {
+        Ok(()) => buf.iter().filter(|&&b| b == b'\n').count(),
+        Err(_) => 0,
     }
-    let heading = format!("yanked status unknown ({} packages)", findings.len());
-    writeln!(out, "{}", theme.header.apply_to(heading))?;
-    let mut by_cause: BTreeMap<(Level, &str), Vec<&Finding>> = BTreeMap::new();
-    for &f in findings {
-        by_cause.entry((f.level, strip_package_prefix(f))).or_default().push(f);
+}
+
+/// A group: its heading, its first `limit` entries, and what the rest are about.
+fn group_block(group: &Group<'_>, limit: usize, out: &mut Out<'_>) -> io::Result<()> {
+    let (label, style) = out.theme.level(group.level);
+    let heading = format!("{label}[{}]", group.code);
+    writeln!(out.w, "{}: {}", style.apply_to(heading), group_counts(group))?;
+    for entry in group.entries.iter().take(limit) {
+        entry_block(entry, out)?;
     }
-    for ((level, message), same) in by_cause {
-        let (label, style) = theme.level(level);
-        writeln!(out, "  {}: {message}", style.apply_to(format!("{label}[{}]", Code::Yanked)))?;
-        writeln!(out, "    {} {}", theme.dim.apply_to("= packages:"), package_list(&same, verbosity))?;
-        for help in &same[0].help {
-            writeln!(out, "    {} {help}", theme.dim.apply_to("= help:"))?;
+    if let Some(rest) = group.entries.get(limit..).filter(|rest| !rest.is_empty()) {
+        hidden(rest, out)?;
+    }
+    writeln!(out.w)
+}
+
+/// "14 findings in 7 packages", "1 finding".
+fn group_counts(group: &Group<'_>) -> String {
+    let n = group.count();
+    let mut text = format!("{n} finding{}", plural(n));
+    let subjects = group.subjects();
+    if n > 1 && !subjects.is_empty() {
+        text.push_str(&format!(" in {}", count_of(&subjects)));
+    }
+    text
+}
+
+/// "3 members", "1 package", "4 members and packages".
+fn count_of(subjects: &[&Subject]) -> String {
+    let n = subjects.len();
+    let members = subjects.iter().all(|s| matches!(s, Subject::Member(_)));
+    let packages = subjects.iter().all(|s| matches!(s, Subject::Package(_)));
+    let what = match (members, packages) {
+        (true, _) => "member",
+        (_, true) => "package",
+        _ => "members and package",
+    };
+    format!("{n} {what}{}", plural(n))
+}
+
+/// "s" unless one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The entries left out of a group: how many findings, and about what.
+fn hidden(rest: &[Entry<'_>], out: &mut Out<'_>) -> io::Result<()> {
+    let n: usize = rest.iter().map(Entry::count).sum();
+    let mut about: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for unit in rest.iter().flat_map(|e| &e.units) {
+        // Findings about no member or package are named by their file (Cargo.toml, spdf.toml).
+        let file = unit.first().location.as_ref().map_or("the workspace", |l| l.file.as_str());
+        let name = unit.subject.as_ref().map_or(file, Subject::name);
+        let count = about.entry(name).or_default();
+        if *count == 0 {
+            order.push(name);
         }
+        *count += unit.findings.len();
     }
-    writeln!(out)
-}
-
-/// "a 1.0.0, b 2.1.0, and 12 more (-v lists them all)".
-fn package_list(findings: &[&Finding], verbosity: Verbosity) -> String {
-    let names: Vec<String> = findings
+    let names: Vec<String> = order
         .iter()
-        .filter_map(|f| f.package.as_ref())
-        .map(|p| format!("{} {}", p.name, p.version))
+        .map(|name| match about[name] {
+            1 => inline(name).into_owned(),
+            k => format!("{} ({k})", inline(name)),
+        })
         .collect();
-    if verbosity >= Verbosity::Verbose || names.len() <= LIST_AT_MOST {
+    let shown = names.len().min(LIST_AT_MOST);
+    let others = match names.len() - shown {
+        0 => String::new(),
+        k => format!(" and {k} other{}", plural(k)),
+    };
+    writeln!(
+        out.w,
+        "  {} and {n} more finding{} about {}{others} (-v lists them all)",
+        out.theme.dim.apply_to("…"),
+        plural(n),
+        names[..shown].join(", ")
+    )
+}
+
+/// "a, b, c, d, e, and 12 more (-v lists them all)"; everything when `all`.
+fn list(names: &[String], all: bool) -> String {
+    if all || names.len() <= LIST_AT_MOST {
         return names.join(", ");
     }
     let more = names.len() - LIST_AT_MOST;
     format!("{}, and {more} more (-v lists them all)", names[..LIST_AT_MOST].join(", "))
 }
 
-/// Under a package or member heading, "name version: " or "member: " at the start of a message
-/// repeats the heading.
-fn strip_package_prefix(f: &Finding) -> &str {
-    let prefix = match (&f.package, &f.member) {
-        (Some(p), _) => format!("{} {}: ", p.name, p.version),
-        (None, Some(m)) => format!("{m}: "),
-        (None, None) => return &f.message,
-    };
-    f.message.strip_prefix(&prefix).unwrap_or(&f.message)
-}
-
-fn provenance(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
-    let policy = match &report.policy.origin {
-        Origin::File { path, sha256 } | Origin::Manifest { path, sha256 } => {
-            format!("{path} (sha256 {})", short(sha256))
+/// One entry: its message, whom it is about, where, the advisory, the waiver, what to do.
+fn entry_block(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
+    let unit = entry.first();
+    let f = unit.first();
+    let several = entry.units.len() > 1;
+    writeln!(out.w, "  {}", title(unit, several))?;
+    if several {
+        subjects(entry, out)?;
+    }
+    locations(entry, out)?;
+    if let Some(facts) = advisory_facts(f) {
+        out.detail("=", &facts)?;
+    }
+    if let Some(waiver) = waiver(f) {
+        out.detail("=", &waiver)?;
+    }
+    if unit.block {
+        return lints_table(unit, out);
+    }
+    if f.level != Level::Excepted || out.verbose() {
+        for help in &f.help {
+            out.detail("= help:", &inline(help))?;
         }
-        Origin::BuiltIn => "none (built-in defaults)".to_owned(),
+    }
+    Ok(())
+}
+
+/// The entry's first line: the message, with its subject in front when the entry is about one
+/// subject and the message does not start with it.
+fn title(unit: &Unit<'_>, several: bool) -> String {
+    let f = unit.first();
+    let subject = unit.subject.as_ref().map(Subject::name).filter(|_| !several);
+    let message = match (unit.block, subject) {
+        (true, Some(s)) => format!("{s}: {} required lints are not set", unit.findings.len()),
+        (true, None) => format!("{} required lints are not set", unit.findings.len()),
+        (false, Some(s)) if !f.message.starts_with(s) => format!("{s}: {}", f.message),
+        (false, Some(_)) => f.message.clone(),
+        (false, None) => groups::strip_subject(f).to_owned(),
     };
-    writeln!(out, "{} {TOOL_NAME} {TOOL_VERSION}", theme.dim.apply_to("tool:     "))?;
-    writeln!(out, "{} {}", theme.dim.apply_to("workspace:"), report.workspace.root)?;
-    writeln!(
-        out,
-        "{} {policy}, profile {}, stage {}",
-        theme.dim.apply_to("policy:   "),
-        report.policy.profile,
-        report.stage.as_str()
-    )?;
-    if let Some(sha) = &report.workspace.lockfile_sha256 {
-        let packages = report.workspace.packages.unwrap_or_default();
+    inline(&message).into_owned()
+}
+
+/// "= 241 members: xtask, build-util, …".
+fn subjects(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
+    let subjects: Vec<&Subject> = entry.units.iter().filter_map(|u| u.subject.as_ref()).collect();
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = subjects.iter().map(|s| inline(s.name()).into_owned()).collect();
+    let all = out.verbose();
+    out.detail("=", &format!("{}: {}", count_of(&subjects), list(&names, all)))
+}
+
+/// "--> file:line", or the files of all the entry's units.
+fn locations(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
+    // Several packages are named in the entry; their Cargo.lock lines add nothing.
+    let packages = entry.units.iter().all(|u| matches!(u.subject, Some(Subject::Package(_))));
+    if packages && entry.units.len() > 1 {
+        return Ok(());
+    }
+    let mut files: Vec<String> = Vec::new();
+    for unit in &entry.units {
+        if let Some(loc) = &unit.first().location {
+            let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let at = format!("{}{line}", inline(&loc.file));
+            if !files.contains(&at) {
+                files.push(at);
+            }
+        }
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    let all = out.verbose();
+    out.detail("-->", &list(&files, all))
+}
+
+/// "CVSS 9.8 (critical) · CVE-… · https://…".
+fn advisory_facts(f: &Finding) -> Option<String> {
+    let a = f.advisory.as_ref()?;
+    let mut facts = Vec::new();
+    if let (Some(score), Some(sev)) = (a.score, &a.severity) {
+        facts.push(format!("CVSS {score:.1} ({})", inline(sev)));
+    } else if f.code == Code::Vulnerability {
+        facts.push("no CVSS score".to_owned());
+    }
+    if !a.aliases.is_empty() {
+        facts.push(inline(&a.aliases.join(", ")).into_owned());
+    }
+    facts.push(inline(&a.url).into_owned());
+    Some(facts.join(" · "))
+}
+
+/// "waived: reason; state …; until …; approved by …", for a waived finding.
+fn waiver(f: &Finding) -> Option<String> {
+    let e = f.exception.as_ref().filter(|_| f.level == Level::Excepted)?;
+    let mut detail = vec![format!("waived: {}", inline(e.reason.trim_end_matches('.')))];
+    detail.extend(e.state.as_ref().map(|s| format!("state {}", inline(s))));
+    detail.extend(e.expires.as_ref().map(|d| format!("until {}", inline(d))));
+    detail.extend(e.approved_by.as_ref().map(|a| format!("approved by {}", inline(a))));
+    Some(detail.join("; "))
+}
+
+/// A block of missing lints: the `[lints]` entries that would set them.
+fn lints_table(unit: &Unit<'_>, out: &mut Out<'_>) -> io::Result<()> {
+    for tool in ["rust", "clippy"] {
+        let entries: Vec<String> = unit
+            .findings
+            .iter()
+            .filter_map(|f| {
+                let lint = f.lint.as_deref()?;
+                let (t, name) = lint.split_once("::").unwrap_or(("rust", lint));
+                let required = f.required.as_deref().unwrap_or("deny");
+                (t == tool).then(|| inline(&format!("{name} = \"{required}\"")).into_owned())
+            })
+            .collect();
+        if !entries.is_empty() {
+            out.detail("=", &format!("[lints.{tool}] {}", entries.join(", ")))?;
+        }
+    }
+    out.detail(
+        "= help:",
+        "add these to [workspace.lints.<tool>] with `[lints] workspace = true` in the member (or to its own [lints.<tool>]); -v lists them one by one",
+    )
+}
+
+/// The waived summary (unless verbose, where they are listed) and the report's notes.
+fn notes(report: &Report, out: &mut Out<'_>) -> io::Result<()> {
+    if out.verbosity < Verbosity::Normal {
+        return Ok(());
+    }
+    let waived = report.summary().excepted;
+    let note = out.theme.dim.apply_to("note:").to_string();
+    if out.verbosity == Verbosity::Normal && waived > 0 {
+        let what = if waived == 1 { "finding is" } else { "findings are" };
         writeln!(
-            out,
-            "{} Cargo.lock (sha256 {}), {packages} packages",
-            theme.dim.apply_to("lockfile: "),
-            short(sha)
+            out.w,
+            "{note} {waived} {what} waived or documented as deviations in the policy; `-v` lists them"
         )?;
     }
-    if let Some(db) = &report.database {
-        let id = identity(&db.identity);
-        let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
-        writeln!(
-            out,
-            "{} {} ({id}{age}), {} advisories; read the {} files of locked crates, left {} others unread",
-            theme.dim.apply_to("database: "),
-            db.path,
-            db.advisories,
-            db.files_read,
-            db.advisories.saturating_sub(db.files_read)
-        )?;
+    for n in &report.notes {
+        writeln!(out.w, "{note} {}", inline(n))?;
     }
-    writeln!(out)
+    Ok(())
 }
 
-fn verdict(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
-    for run in report.not_evaluated() {
-        let reason = run.status.reason().unwrap_or_default();
-        writeln!(out, "{} gate `{}` was not evaluated: {reason}", theme.deny.apply_to("error:"), run.gate)?;
+/// A gate that was not evaluated: why, each line of the reason on a line of its own, and what
+/// to do.
+fn not_evaluated(gate: &GateRun, out: &mut Out<'_>) -> io::Result<()> {
+    let mut reason = text::lines(gate.status.reason().unwrap_or_default());
+    let first = reason.next().unwrap_or_default();
+    let label = out.theme.deny.apply_to("error:");
+    writeln!(out.w, "{label} gate {} not evaluated: {first}", gate.gate)?;
+    for line in reason {
+        if line.is_empty() {
+            writeln!(out.w, "    {}", out.theme.dim.apply_to("|"))?;
+        } else {
+            out.detail("|", &line)?;
+        }
     }
-    if let Some(line) = inputs_line(report) {
-        writeln!(out, "{}", theme.dim.apply_to(line))?;
-    }
-    let counts = report.counts_line();
-    if !report.complete() {
-        writeln!(out, "{} {counts}", theme.deny.apply_to("INCOMPLETE"))
-    } else if report.passed() {
-        writeln!(out, "{} {counts}", theme.pass.apply_to("PASS"))
-    } else {
-        writeln!(out, "{} {counts}", theme.deny.apply_to("FAIL"))
-    }
+    out.detail("= help:", &not_evaluated_help(gate.gate))
 }
 
-/// "checked N locked packages against M advisories (database ..., D days old)".
-fn inputs_line(report: &Report) -> Option<String> {
-    let packages = report.workspace.packages?;
-    let db = report.database.as_ref()?;
-    let age = db.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
-    let id = identity(&db.identity);
-    let kev = report.kev.as_ref().map(|k| format!(" and KEV catalog {}", k.version)).unwrap_or_default();
-    Some(format!("checked {packages} locked packages against {} advisories ({id}{age}){kev}", db.advisories))
-}
-
-/// A database identity, shortened for people.
-fn identity(id: &Identity) -> String {
-    match id {
-        Identity::Git { commit } => format!("commit {}", short(commit)),
-        Identity::Digest { sha256 } => format!("digest {}", short(sha256)),
+/// The inputs line and the verdict line, last.
+fn verdict(report: &Report, out: &mut Out<'_>) -> io::Result<()> {
+    if let Some(line) = provenance::inputs_line(report) {
+        writeln!(out.w, "{}", out.theme.dim.apply_to(line))?;
     }
-}
-
-/// The first 12 characters of a hex digest or commit id.
-fn short(hex: &str) -> &str {
-    hex.get(..12).unwrap_or(hex)
+    let (verdict, rest) = report.verdict_line();
+    let style = if report.verdict() == "pass" { &out.theme.pass } else { &out.theme.deny };
+    writeln!(out.w, "{} {rest}", style.apply_to(verdict))
 }

@@ -243,16 +243,59 @@ impl Report {
     pub fn verdict(&self) -> &'static str {
         if self.passed() && self.complete() { "pass" } else { "fail" }
     }
+
+    /// "incomplete: gate licenses was not evaluated", when a selected gate was not.
+    pub fn incomplete(&self) -> Option<String> {
+        let names: Vec<&str> = self.not_evaluated().map(|g| g.gate.as_str()).collect();
+        match names.as_slice() {
+            [] => None,
+            [one] => Some(format!("incomplete: gate {one} was not evaluated")),
+            many => Some(format!("incomplete: gates {} were not evaluated", many.join(", "))),
+        }
+    }
+
+    /// The verdict in capitals, and the rest of the verdict line: the counts, after what made
+    /// the run incomplete ("FAIL", "incomplete: gate licenses was not evaluated; 3 denied, …").
+    pub fn verdict_line(&self) -> (String, String) {
+        let counts = self.counts_line();
+        let rest = match self.incomplete() {
+            Some(incomplete) => format!("{incomplete}; {counts}"),
+            None => counts,
+        };
+        (self.verdict().to_uppercase(), rest)
+    }
 }
 
-/// A finding's message, then one line per help entry (`help: …`); for a waived finding, the
-/// waiver's reason (`waived: …`) instead of the help, which would only say how to waive it.
-/// The text of a SARIF result and of a GitHub annotation.
-pub fn full_message(f: &Finding) -> String {
-    let mut lines = vec![f.message.clone()];
+/// "gate licenses not evaluated: REASON": what every format says of a gate that did not run.
+pub fn not_evaluated_message(gate: Gate, reason: &str) -> String {
+    format!("gate {gate} not evaluated: {reason}")
+}
+
+/// What to do about a gate that was not evaluated, whatever the reason.
+pub fn not_evaluated_help(gate: Gate) -> String {
+    format!(
+        "make what could not be loaded load, and run again: until then nothing the {gate} gate checks is vouched for, and the run exits 2 whatever the other gates found"
+    )
+}
+
+/// The text lines of a finding for a format that shows one message: the message, then
+/// `help: …` per help entry; for a waived finding, the waiver's reason (`waived: …`) instead of
+/// the help, which would only say how to waive it. Each line is a prefix and the text, which a
+/// format escapes as it needs.
+pub fn message_lines(f: &Finding) -> Vec<(&'static str, &str)> {
+    let mut lines = vec![("", f.message.as_str())];
     match (&f.exception, f.level) {
-        (Some(e), Level::Excepted) => lines.push(format!("waived: {}", e.reason)),
-        _ => lines.extend(f.help.iter().map(|h| format!("help: {h}"))),
+        (Some(e), Level::Excepted) => lines.push(("waived: ", e.reason.as_str())),
+        _ => lines.extend(f.help.iter().map(|h| ("help: ", h.as_str()))),
     }
-    lines.join("\n")
+    lines
+}
+
+/// [`message_lines`] joined with line breaks, unescaped: the text of a SARIF result.
+pub fn full_message(f: &Finding) -> String {
+    message_lines(f)
+        .into_iter()
+        .map(|(prefix, text)| format!("{prefix}{text}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

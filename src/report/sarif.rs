@@ -17,15 +17,23 @@
 //!   line 1 when the line is not known, `Cargo.toml` line 1 when the finding has no location),
 //!   `partialFingerprints`, and `properties` with `tags` and `security-severity` (the CVSS
 //!   score, e.g. `"9.8"`) when the advisory is scored.
+//! - A gate that was not evaluated is a result of its own, first, of rule `gate-not-evaluated`
+//!   at level `error`, on `Cargo.toml` line 1, with the reason and what to do; and a
+//!   `toolExecutionNotifications` entry of the one `invocations` entry, whose
+//!   `executionSuccessful` is then `false` (its `exitCode` is the run's).
 //! - `properties` of the run: `verdict`, `stage`, `profile` and `gates`.
+//!
+//! Strings are written as they are (JSON escapes every control character), so they round-trip.
 //!
 //! `partialFingerprints."cargoSpdf/v1"` is a SHA-256 of what identifies a finding: code,
 //! package, advisory, member, lint, waiver and file. The line is part of it only for findings
 //! that name no package, where the line is what tells one policy entry from another: a line
 //! number in `Cargo.lock` shifts whenever a dependency is added, and the finding is the same.
 
-use super::{Report, TOOL_NAME, TOOL_VERSION, full_message};
-use crate::finding::{Code, Finding, Level, Location};
+use super::{
+    GateRun, Report, TOOL_NAME, TOOL_VERSION, full_message, not_evaluated_help, not_evaluated_message,
+};
+use crate::finding::{Code, Finding, Gate, Level, Location};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -39,6 +47,8 @@ pub const SCHEMA: &str =
 pub const SRCROOT: &str = "%SRCROOT%";
 /// The key of the fingerprint in `partialFingerprints`.
 pub const FINGERPRINT: &str = "cargoSpdf/v1";
+/// The rule of the result that stands for a gate that was not evaluated.
+pub const NOT_EVALUATED: &str = "gate-not-evaluated";
 
 #[derive(Serialize)]
 struct Log {
@@ -55,7 +65,35 @@ struct Run {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     results: Vec<SarifResult>,
+    invocations: [Invocation; 1],
     properties: RunProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    exit_code: u8,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    descriptor: Descriptor,
+    properties: NotificationProperties,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+struct NotificationProperties {
+    gate: Gate,
 }
 
 #[derive(Serialize)]
@@ -159,8 +197,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn log(report: &Report) -> Log {
     let codes: Vec<Code> =
         report.findings.iter().map(|f| f.code).collect::<BTreeSet<_>>().into_iter().collect();
-    let rules = codes.iter().map(|&code| rule(code, &report.findings)).collect();
-    let results = report.findings.iter().map(|f| result(f, &codes)).collect();
+    let mut rules: Vec<Rule> = codes.iter().map(|&code| rule(code, &report.findings)).collect();
+    let not_evaluated: Vec<&GateRun> = report.not_evaluated().collect();
+    if !not_evaluated.is_empty() {
+        rules.push(not_evaluated_rule());
+    }
+    let results = not_evaluated
+        .iter()
+        .map(|g| not_evaluated_result(g, codes.len()))
+        .chain(report.findings.iter().map(|f| result(f, &codes)))
+        .collect();
     let mut original_uri_base_ids = BTreeMap::new();
     if let Some(root) = directory_uri(&report.workspace.root) {
         original_uri_base_ids.insert(SRCROOT, ArtifactLocation { uri: root, uri_base_id: None });
@@ -179,6 +225,7 @@ fn log(report: &Report) -> Log {
             },
             original_uri_base_ids,
             results,
+            invocations: [invocation(report, &not_evaluated)],
             properties: RunProperties {
                 verdict: report.verdict(),
                 stage: report.stage.as_str(),
@@ -186,6 +233,56 @@ fn log(report: &Report) -> Log {
                 gates: report.gates.iter().map(|g| g.gate.as_str()).collect(),
             },
         }],
+    }
+}
+
+/// The run's one invocation: unsuccessful when a gate was not evaluated, with a notification
+/// per such gate.
+fn invocation(report: &Report, not_evaluated: &[&GateRun]) -> Invocation {
+    Invocation {
+        execution_successful: not_evaluated.is_empty(),
+        exit_code: report.exit_code(),
+        tool_execution_notifications: not_evaluated
+            .iter()
+            .map(|g| Notification {
+                level: "error",
+                message: Text { text: not_evaluated_text(g) },
+                descriptor: Descriptor { id: NOT_EVALUATED },
+                properties: NotificationProperties { gate: g.gate },
+            })
+            .collect(),
+    }
+}
+
+/// The rule of the results that stand for gates that were not evaluated.
+fn not_evaluated_rule() -> Rule {
+    Rule {
+        id: NOT_EVALUATED,
+        short_description: Text {
+            text: "A selected gate could not be evaluated: an input it needs could not be loaded.".to_owned(),
+        },
+        properties: Properties { tags: vec!["security"], security_severity: None },
+    }
+}
+
+/// The message of a gate that was not evaluated, then what to do.
+fn not_evaluated_text(g: &GateRun) -> String {
+    let reason = g.status.reason().unwrap_or_default();
+    format!("{}\nhelp: {}", not_evaluated_message(g.gate, reason), not_evaluated_help(g.gate))
+}
+
+/// An error-level result for a gate that was not evaluated, so code scanning shows it.
+fn not_evaluated_result(g: &GateRun, rule_index: usize) -> SarifResult {
+    let fingerprint = crate::digest::sha256_hex(format!("{NOT_EVALUATED}\u{1f}{}", g.gate).as_bytes());
+    SarifResult {
+        rule_id: NOT_EVALUATED,
+        rule_index,
+        level: "error",
+        message: Text { text: not_evaluated_text(g) },
+        locations: [location(None)],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint)]),
+        suppressions: Vec::new(),
+        properties: Properties { tags: vec!["security", g.gate.as_str()], security_severity: None },
     }
 }
 

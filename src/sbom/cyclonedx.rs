@@ -13,10 +13,16 @@
 //! apart from those) and `metadata.manufacture` renamed to the 1.6 `manufacturer`. The tests in
 //! `tests/sbom_schema.rs` validate every format and version against the official schemas in
 //! `../shared/cyclonedx-schema`; when cyclonedx-bom fixes these bugs, they say so.
+//!
+//! cyclonedx-bom also writes strings into the XML as they are, so a control character in a
+//! licence, an author or an advisory's text would make the document ill-formed. The XML is made
+//! well-formed here, whatever the strings: every character XML 1.0 cannot carry (C0 controls but
+//! tab, line feed and carriage return; U+FFFE, U+FFFF) is written as `\u{…}`, as
+//! [`crate::text::xml`] does.
 
 use anyhow::Context as _;
 use cyclonedx_bom::models::bom::Bom;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesStart, BytesText, Event};
 use serde_json::Value;
 
 /// CycloneDX spec version to write.
@@ -103,6 +109,7 @@ fn xml(bom: Bom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
 /// for 1.6 renames the namespace and `metadata/manufacture`.
 fn fix_xml(raw: &[u8], spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
     let mut events = read_events(raw)?;
+    make_well_formed(&mut events);
     move_lifecycles(&mut events);
     drop_empty_details(&mut events);
     if spec == SpecVersion::V1_6 {
@@ -129,6 +136,44 @@ fn read_events(raw: &[u8]) -> anyhow::Result<Vec<Event<'static>>> {
         }
     }
     Ok(events)
+}
+
+/// Escapes what XML 1.0 cannot carry in every text, attribute value, CDATA section and comment,
+/// and replaces a character reference to such a character with its escape.
+fn make_well_formed(events: &mut [Event<'static>]) {
+    for event in events.iter_mut() {
+        let escaped = match &*event {
+            Event::Text(t) => escape(t).map(|s| Event::Text(BytesText::from_escaped(s))),
+            Event::Comment(t) => escape(t).map(|s| Event::Comment(BytesText::from_escaped(s))),
+            Event::CData(t) => escape(t).map(|s| Event::CData(BytesCData::new(s))),
+            Event::Start(s) => escape(s).map(|raw| Event::Start(with_content(s, raw))),
+            Event::Empty(s) => escape(s).map(|raw| Event::Empty(with_content(s, raw))),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) if !crate::text::is_xml_char(c) => {
+                    Some(Event::Text(BytesText::from_escaped(crate::text::xml(&c.to_string()).into_owned())))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(e) = escaped {
+            *event = e;
+        }
+    }
+}
+
+/// The escaped text, when anything needed escaping.
+fn escape(raw: &str) -> Option<String> {
+    match crate::text::xml(raw) {
+        std::borrow::Cow::Owned(s) => Some(s),
+        std::borrow::Cow::Borrowed(_) => None,
+    }
+}
+
+/// An element start with the same name and new (escaped) content.
+fn with_content(start: &BytesStart<'_>, raw: String) -> BytesStart<'static> {
+    let name_len = start.name().as_ref().len();
+    BytesStart::from_content(raw, name_len)
 }
 
 /// `start`, moved back over the indentation before it.
@@ -288,6 +333,19 @@ mod tests {
                 && out.contains("</manufacturer>")
                 && !out.contains("<manufacture>")
         );
+    }
+
+    #[test]
+    fn the_xml_is_made_well_formed_whatever_the_strings() {
+        let raw = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\" version=\"1\">\
+                   <name a=\"x\u{1b}y\">e\u{1b}[31m\u{0}\u{fffe}\t&amp;\n\r&#x1b;&#65;</name><!-- \u{7} --></bom>";
+        let out = String::from_utf8(fix_xml(raw.as_bytes(), SpecVersion::V1_5).unwrap()).unwrap();
+        assert!(out.chars().all(crate::text::is_xml_char), "{out:?}");
+        assert!(
+            out.contains("<name a=\"x\\u{1b}y\">e\\u{1b}[31m\\u{0}\\u{fffe}\t&amp;\n\r\\u{1b}&#65;</name>"),
+            "{out}"
+        );
+        assert!(out.contains("<!-- \\u{7} -->"), "{out}");
     }
 
     #[test]
