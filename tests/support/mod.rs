@@ -57,9 +57,116 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `cargo-spdf` to run in a directory, checked to leave that directory's files byte for byte as
+/// they were (outside `target/`): a check never writes into the workspace it inspects. Only
+/// `--out`/`--output` paths the test names may appear.
+pub struct Spdf {
+    cmd: assert_cmd::Command,
+    dir: PathBuf,
+    allowed: Vec<PathBuf>,
+    expect_output: bool,
+    subcommand: Option<String>,
+}
+
+impl Spdf {
+    /// Adds an argument.
+    pub fn arg(&mut self, arg: impl AsRef<std::ffi::OsStr>) -> &mut Self {
+        self.note_output(arg.as_ref());
+        self.cmd.arg(arg);
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I, S>(&mut self, args: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        for a in args {
+            self.arg(a);
+        }
+        self
+    }
+
+    /// Sets a variable.
+    pub fn env(&mut self, key: impl AsRef<std::ffi::OsStr>, value: impl AsRef<std::ffi::OsStr>) -> &mut Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Removes a variable.
+    pub fn env_remove(&mut self, key: impl AsRef<std::ffi::OsStr>) -> &mut Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    /// Runs it and checks the directory is unchanged (but for the outputs the test named).
+    pub fn output(&mut self) -> std::io::Result<Output> {
+        let before = tree(&self.dir);
+        let out = self.cmd.output()?;
+        let after = tree(&self.dir);
+        let changed: Vec<&PathBuf> = before
+            .iter()
+            .filter(|(p, h)| after.get(*p) != Some(h))
+            .map(|(p, _)| p)
+            .chain(after.keys().filter(|p| !before.contains_key(*p)))
+            .filter(|p| !self.allowed.iter().any(|a| p.starts_with(a)))
+            .collect();
+        assert!(
+            changed.is_empty(),
+            "cargo-spdf changed the inspected directory {}: {changed:?}",
+            self.dir.display()
+        );
+        Ok(out)
+    }
+
+    /// A path the test asked to be written: `--out DIR`, `--output FILE`, `-o FILE`.
+    fn note_output(&mut self, arg: &std::ffi::OsStr) {
+        if self.expect_output {
+            let path = Path::new(arg);
+            self.allowed.push(if path.is_absolute() { path.to_path_buf() } else { self.dir.join(path) });
+        }
+        // `db fetch` writes the database it is told to (`--db DIR`); `init` writes spdf.toml.
+        let fetch = self.subcommand.as_deref() == Some("db");
+        self.expect_output =
+            matches!(arg.to_str(), Some("--out" | "--output" | "-o")) || (fetch && arg == "--db");
+        if self.subcommand.is_none() && arg != "spdf" {
+            self.subcommand = arg.to_str().map(str::to_owned);
+            if arg == "init" {
+                self.allowed.push(self.dir.join("spdf.toml"));
+            }
+        }
+    }
+}
+
+/// Every file under `dir` (not `target/`, not `.git/`) with a digest of its contents.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, u64> {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(listing) = std::fs::read_dir(&d) else { continue };
+        for entry in listing.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                if name != "target" && name != ".git" {
+                    stack.push(path);
+                }
+            } else if kind.is_file() {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::fs::read(&path).unwrap_or_default().hash(&mut h);
+                out.insert(path, h.finish());
+            }
+        }
+    }
+    out
+}
+
 /// `cargo-spdf` run in `dir` with an environment that does not leak the developer's settings.
-/// Yanked status is read from the fixture index, so no test reaches crates.io.
-pub fn spdf(dir: &Path) -> assert_cmd::Command {
+/// Yanked status is read from the fixture index, so no test reaches crates.io. See [`Spdf`].
+pub fn spdf(dir: &Path) -> Spdf {
     let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cargo-spdf"));
     cmd.current_dir(dir);
     for var in [
@@ -84,7 +191,7 @@ pub fn spdf(dir: &Path) -> assert_cmd::Command {
     // A test that forgets --db and --offline must not clone the real database from the network:
     // the automatic fetch into the default location then fails at once, offline.
     cmd.env("CARGO_SPDF_DB_URL", NO_DB_URL);
-    cmd
+    Spdf { cmd, dir: dir.to_path_buf(), allowed: Vec::new(), expect_output: false, subcommand: None }
 }
 
 /// Where [`spdf`] points `CARGO_SPDF_DB_URL`: a local path that does not exist.
