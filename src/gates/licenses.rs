@@ -55,7 +55,8 @@ fn evaluate(p: &Package, policy: &LicensesPolicy) -> Option<Finding> {
     let version = p.version.to_string();
     let unknown_level = if policy.allow.is_some() { Level::Deny } else { Level::Warn };
     if let Some(reason) = &p.unread {
-        return Some(unknown(p, unknown_level, format!("has a licence that could not be read: {reason}")));
+        // Not a licence the package lacks but one the gate could not read: fail closed.
+        return Some(unknown(p, Level::Deny, format!("has a licence that could not be read: {reason}")));
     }
     let Some(text) = &p.license else {
         let what = match &p.license_file {
