@@ -16,6 +16,7 @@ pub mod graph;
 pub mod kev;
 pub mod lints;
 pub mod members;
+pub mod monitor;
 pub mod output;
 pub mod paths;
 pub mod policy;

@@ -5,6 +5,7 @@
 //! replaced only with `--force` (and then only once the new one is complete).
 
 pub mod addendum;
+pub mod check;
 pub mod markdown;
 pub mod provenance;
 pub mod sign;

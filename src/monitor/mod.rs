@@ -1,0 +1,3 @@
+//! `cargo spdf monitor`: postmarket monitoring of released product versions.
+
+pub mod cdx;
