@@ -5,6 +5,7 @@ pub mod db;
 pub mod evidence;
 pub mod init;
 pub mod load;
+pub mod monitor;
 pub mod sbom;
 pub mod verify;
 
