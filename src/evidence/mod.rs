@@ -7,6 +7,7 @@
 pub mod addendum;
 pub mod check;
 pub mod markdown;
+pub mod policy;
 pub mod provenance;
 pub mod sign;
 
