@@ -104,6 +104,8 @@ pub struct Statement {
     pub affects: Vec<String>,
     /// The CVSS vector of its first rating.
     pub vector: Option<String>,
+    /// The score of its first rating.
+    pub score: Option<f64>,
     /// The severity of its first rating.
     pub severity: Option<String>,
     /// `analysis.state`.
@@ -285,6 +287,7 @@ fn statements(doc: &Document, file: &str) -> Vec<Statement> {
                 aliases: v.references.clone(),
                 affects: v.affects.clone(),
                 vector: rating.and_then(|r| r.vector.clone()),
+                score: rating.and_then(|r| r.score),
                 severity: rating.and_then(|r| r.severity.clone()),
                 state: v.state.clone(),
                 kev: v.property("cargo-spdf:kev").and_then(|k| k.parse().ok()),

@@ -163,9 +163,13 @@ fn changed(
     cover: &Cover,
 ) -> Option<Item> {
     let mut changes = Vec::new();
-    let before_vector = recorded.iter().find_map(|s| s.vector.clone());
+    // A statement records the rating when it has one, or when cargo-spdf wrote it (it writes
+    // every rating there is, so none means unscored); another tool's may just leave it out.
+    let rated: Vec<&&Statement> =
+        recorded.iter().filter(|s| s.vector.is_some() || s.level.is_some()).collect();
+    let before_vector = rated.iter().find_map(|s| s.vector.clone());
     let now_vector = advisory.metadata.cvss.as_ref().map(ToString::to_string);
-    let cvss_changed = !same_vector(before_vector.as_deref(), now_vector.as_deref());
+    let cvss_changed = !rated.is_empty() && !same_vector(before_vector.as_deref(), now_vector.as_deref());
     if cvss_changed {
         changes.push(Change { field: "cvss", before: before_vector, after: now_vector });
     }
@@ -188,7 +192,10 @@ fn changed(
     } else {
         Level::Warn
     };
-    let what: Vec<String> = changes.iter().map(describe).collect();
+    let what: Vec<String> = changes
+        .iter()
+        .map(|c| if c.field == "cvss" { rescored(recorded, advisory) } else { describe(c) })
+        .collect();
     let message =
         format!("{} {}: {} changed since the release: {}", c.name, c.version, advisory.id(), what.join("; "));
     let mut item = about(ctx, Item::new(Kind::AdvisoryChanged, level, message), advisory, c);
@@ -208,6 +215,21 @@ fn newly_denied(ctx: &Ctx<'_>, advisory: &Advisory, recorded: &[&Statement]) -> 
         advisory_level(policy_kind, severity, ctx.policy)
     });
     advisory_level(policy_kind, advisory.severity(), ctx.policy) == Level::Deny && before != Level::Deny
+}
+
+/// "CVSS rescored from 1.8 (low) to 7.5 (high)".
+fn rescored(recorded: &[&Statement], advisory: &Advisory) -> String {
+    let score = |score: Option<f64>, severity: Option<&str>| match (score, severity) {
+        (Some(s), Some(sev)) => format!("{s:.1} ({sev})"),
+        (Some(s), None) => format!("{s:.1}"),
+        (None, Some(sev)) => sev.to_owned(),
+        (None, None) => "unscored".to_owned(),
+    };
+    let before = recorded.iter().find(|s| s.vector.is_some() || s.score.is_some());
+    let before = score(before.and_then(|s| s.score), before.and_then(|s| s.severity.as_deref()));
+    let after =
+        score(advisory.metadata.cvss.as_ref().map(|c| c.score()), advisory.severity().map(|s| s.as_str()));
+    format!("CVSS rescored from {before} to {after}")
 }
 
 /// Two CVSS vectors are the same when equal, or equal but for a `CVSS:3.x/` prefix one omits.
@@ -361,4 +383,20 @@ fn gone(ctx: &Ctx<'_>, advisory: &Advisory, c: &Component) -> Item {
 fn versions(advisory: &Advisory) -> String {
     let patched: Vec<String> = advisory.versions.patched().iter().map(ToString::to_string).collect();
     if patched.is_empty() { "none".to_owned() } else { patched.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_compare_with_or_without_their_prefix() {
+        let v31 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+        assert!(same_vector(Some(v31), Some(v31)));
+        assert!(same_vector(Some("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), Some(v31)));
+        assert!(!same_vector(Some("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), Some(v31)));
+        assert!(!same_vector(Some("CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), Some(v31)));
+        assert!(!same_vector(None, Some(v31)));
+        assert!(same_vector(None, None));
+    }
 }

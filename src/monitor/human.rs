@@ -199,8 +199,9 @@ fn footer(report: &Report, out: &mut dyn Write, theme: &Theme) -> io::Result<()>
         out,
         "{}",
         theme.dim.apply_to(format!(
-            "monitored {} product versions against {} advisories ({age}) and {kev}, as of {}",
+            "monitored {} product version{} against {} advisories ({age}) and {kev}, as of {}",
             report.outcomes.len(),
+            if report.outcomes.len() == 1 { "" } else { "s" },
             d.advisories,
             report.today()
         ))
