@@ -377,7 +377,7 @@ mod tests {
             &c,
             serial
         ));
-        assert!(refers_to("pkg:cargo/vulnlib@1.0.0?checksum=sha256:abc", &c, serial));
+        assert!(refers_to("pkg:cargo/vulnlib@1.0.0?arch=x86_64", &c, serial));
         assert!(!refers_to("pkg:cargo/vulnlib@1.0.1", &c, serial));
     }
 }
