@@ -96,8 +96,7 @@ fn load_all(args: &MonitorArgs, readers: &Readers) -> anyhow::Result<Vec<Result<
     }
     let key = readers.key.as_ref();
     let policy = readers.policy.as_ref();
-    let mut loaded: Vec<Result<Archived, Refusal>> =
-        bundles.iter().map(|dir| bundle::load(dir, key, policy)).collect();
+    let mut loaded = load_bundles(&bundles, key, policy);
     loaded.extend(sboms.iter().map(|file| sbom::load(file, policy)));
     for archived in loaded.iter_mut().filter_map(|r| r.as_mut().ok()) {
         for (file, doc) in &readers.vex {
@@ -105,6 +104,26 @@ fn load_all(args: &MonitorArgs, readers: &Readers) -> anyhow::Result<Vec<Result<
         }
     }
     Ok(loaded)
+}
+
+/// Verifies and reads the bundles, spread over the machine's threads (each bundle is digested
+/// whole, which is most of the work), keeping their order.
+fn load_bundles(
+    dirs: &[PathBuf],
+    key: Option<&VerifyingKey>,
+    policy: Option<&LoadedPolicy>,
+) -> Vec<Result<Archived, Refusal>> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, dirs.len().max(1));
+    let chunk = dirs.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = dirs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|d| bundle::load(d, key, policy)).collect::<Vec<_>>())
+            })
+            .collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 fn file_name(path: &std::path::Path) -> String {

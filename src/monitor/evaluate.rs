@@ -180,7 +180,9 @@ fn yanked(ctx: &Ctx<'_>, c: &Component) -> Option<Item> {
             crate::yanked::INDEX_URL_VAR
         )),
     };
-    Some(item.package(&c.name, &c.version))
+    let mut item = item.package(&c.name, &c.version);
+    item.status = Some(if matches!(status, YankedStatus::Yanked) { "yanked" } else { "unknown" });
+    Some(item)
 }
 
 /// An assessment whose waiver expired, unless a settled assessment or a waiver of the policy

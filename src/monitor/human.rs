@@ -131,8 +131,17 @@ fn section(o: &Outcome, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity
             let heading =
                 format!("{}{version} ({} {shown}; held to {policy})", archived.product, o.source().kind());
             writeln!(out, "{}", theme.header.apply_to(heading))?;
-            for i in listed {
+            let (unknown, known): (Vec<&Item>, Vec<&Item>) =
+                listed.into_iter().partition(|i| i.status == Some("unknown"));
+            for i in known {
                 item(i, out, theme, verbosity)?;
+            }
+            if unknown.len() > SUMMARIZE_UNKNOWN_ABOVE && verbosity < Verbosity::Verbose {
+                unknown_yanked(&unknown, out, theme)?;
+            } else {
+                for i in unknown {
+                    item(i, out, theme, verbosity)?;
+                }
             }
             if verbosity >= Verbosity::Verbose {
                 for note in &archived.notes {
@@ -142,6 +151,37 @@ fn section(o: &Outcome, out: &mut dyn Write, theme: &Theme, verbosity: Verbosity
             writeln!(out)
         }
     }
+}
+
+/// Unknown yanked statuses (offline, or the index unreachable: every crates.io component at
+/// once) above this number are summarized in one item, unless `-v`.
+const SUMMARIZE_UNKNOWN_ABOVE: usize = 3;
+
+/// Many unknown yanked statuses as one item naming the first few components.
+fn unknown_yanked(items: &[&Item], out: &mut dyn Write, theme: &Theme) -> io::Result<()> {
+    let Some(first) = items.first() else { return Ok(()) };
+    let style = if first.level == Level::Deny { &theme.deny } else { &theme.warn };
+    let label = if first.level == Level::Deny { "error" } else { "warning" };
+    let reason = first.message.split_once("could not be established: ").map_or("", |(_, r)| r);
+    writeln!(
+        out,
+        "  {}: the yanked status of {} crates.io components could not be established: {reason}",
+        style.apply_to(format!("{label}[yanked]")),
+        items.len()
+    )?;
+    let names: Vec<String> = items
+        .iter()
+        .filter_map(|i| i.package.as_ref())
+        .take(5)
+        .map(|p| format!("{} {}", p.name, p.version))
+        .collect();
+    let more = items.len().saturating_sub(names.len());
+    let more = if more > 0 { format!(" and {more} more (-v lists them)") } else { String::new() };
+    writeln!(out, "    {} {}{more}", theme.dim.apply_to("= packages:"), names.join(", "))?;
+    for help in &first.help {
+        writeln!(out, "    {} {help}", theme.dim.apply_to("= help:"))?;
+    }
+    Ok(())
 }
 
 fn shown_at(level: Level, verbosity: Verbosity) -> bool {

@@ -131,6 +131,9 @@ pub struct Item {
     /// The dates and clocks, for items about an advisory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clock: Option<Clock>,
+    /// For `yanked`: `yanked`, or `unknown` when the status could not be established.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
     /// The date the item is about (end of support, waiver expiry), YYYY-MM-DD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -156,6 +159,7 @@ impl Item {
             changes: Vec::new(),
             kev: None,
             clock: None,
+            status: None,
             date: None,
             exception: None,
             assessment: None,

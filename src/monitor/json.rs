@@ -32,7 +32,7 @@
 //! | `policy` | `{source, path, profile, stage}`: `source` is `bundle` (its `spdf.toml`), `flag` (`--policy`) or `profile` (built-in rules) |
 //! | `recorded_database` | `{commit, digest, last_updated}` the bundle was made with, or `null` |
 //! | `new_vulnerabilities`, `kev`, `oldest_unaddressed_days` | the figures of the summary table |
-//! | `items` | see [`crate::monitor::item::Item`]: `kind`, `level` (`deny`, `warn`, `excepted`), `message`, and where they apply `help`, `package` {name, version}, `advisory` (as in `cargo-spdf/check/v1`, with `date` the publication date), `advisory_kind`, `changes` [{field, before, after}], `kev` {cve, date_added, due_date, required_action}, `clock` {published, days_since_published, start, days_left_30, days_left_60}, `date`, `exception`, `assessment` |
+//! | `items` | see [`crate::monitor::item::Item`]: `kind`, `level` (`deny`, `warn`, `excepted`), `message`, and where they apply `help`, `package` {name, version}, `advisory` (as in `cargo-spdf/check/v1`, with `date` the publication date), `advisory_kind`, `changes` [{field, before, after}], `kev` {cve, date_added, due_date, required_action}, `clock` {published, days_since_published, start, days_left_30, days_left_60}, `status` (`yanked` or `unknown`, for `yanked`), `date`, `exception`, `assessment` |
 //! | `notes` | strings for people |
 
 use super::archive::PolicySource;
