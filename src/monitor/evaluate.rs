@@ -285,3 +285,76 @@ fn kev_unchecked(ctx: &Ctx<'_>) -> Option<Item> {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::advisory_db::{DbLocation, DbSource};
+    use crate::monitor::archive::{HeldTo, PolicySource, Source};
+    use crate::monitor::{cdx, lockfile};
+    use std::path::Path;
+
+    /// An SBOM of another tool that lists RUSTSEC-2099-0001 as not affected, and nothing else.
+    const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5",
+        "metadata":{"component":{"name":"pump","version":"2.0.0"}},
+        "components":[
+          {"bom-ref":"a","name":"vulnlib","version":"1.0.0","purl":"pkg:cargo/vulnlib@1.0.0"},
+          {"bom-ref":"b","name":"safelib","version":"1.0.0","purl":"pkg:cargo/safelib@1.0.0"},
+          {"bom-ref":"c","name":"gonelib","version":"1.0.0","purl":"pkg:cargo/gonelib@1.0.0?vcs_url=git%2Bhttps://example.org/gonelib"}],
+        "vulnerabilities":[{"id":"RUSTSEC-2099-0001","analysis":{"state":"not_affected"},"affects":[{"ref":"a"}]}]}"#;
+
+    #[test]
+    fn new_advisories_against_the_database_of_today() {
+        let doc = cdx::parse(SBOM.as_bytes(), Path::new("pump.cdx.json")).unwrap();
+        let policy = Policy::builtin(Profile::Baseline).with_stage_rules(Stage::Release);
+        let held_to =
+            HeldTo { policy, source: PolicySource::Profile(Profile::Baseline), stage: Stage::Release };
+        let archived =
+            Archived::from_document(Source::Sbom("pump.cdx.json".into()), &doc, "pump.cdx.json", held_to);
+        let lock = lockfile::union([&archived]).unwrap();
+        assert_eq!(lock.lockfile.packages.len(), 2, "the git dependency is not a crates.io package");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/monitor/advisory-db-new");
+        let crates = ["safelib".to_owned(), "vulnlib".to_owned()].into();
+        let db = AdvisoryDb::open(&DbLocation { path, source: DbSource::Flag }, &crates).unwrap();
+        let affecting = Affecting::new(&lock, &db);
+        let today = Today {
+            db: &db,
+            affecting: &affecting,
+            kev: None,
+            yanked: None,
+            now: "2024-09-02T00:00:00Z".parse().unwrap(),
+            since: None,
+            within_days: 30,
+        };
+        let items = evaluate(&today, &archived);
+        let keys: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|i| (i.kind.as_str(), i.level.as_str(), i.advisory.as_ref().map_or("", |a| a.id.as_str())))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("kev-unchecked", "deny", ""),
+                ("new-vulnerability", "deny", "RUSTSEC-2099-0011"),
+                ("new-vulnerability", "deny", "RUSTSEC-2099-0002"),
+            ]
+        );
+        let clock = items[1].clock.as_ref().unwrap();
+        assert_eq!((clock.days_since_published, clock.days_left_30, clock.days_left_60), (7, 23, 53));
+    }
+
+    #[test]
+    fn the_policy_decides_the_level() {
+        let mut policy = Policy::builtin(Profile::Baseline);
+        assert_eq!(advisory_level(AdvisoryKind::Vulnerability, None, &policy), Level::Deny);
+        assert_eq!(advisory_level(AdvisoryKind::Unmaintained, None, &policy), Level::Warn);
+        policy.advisories.severity_threshold = Some(rustsec::advisory::Severity::Medium);
+        let low = Some(rustsec::advisory::Severity::Low);
+        assert_eq!(advisory_level(AdvisoryKind::Vulnerability, low, &policy), Level::Warn);
+        assert_eq!(
+            advisory_level(AdvisoryKind::Vulnerability, None, &policy),
+            Level::Deny,
+            "unscored denies"
+        );
+    }
+}
