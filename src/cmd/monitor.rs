@@ -6,6 +6,7 @@ use super::Env;
 use crate::advisory_db::{self, AdvisoryDb};
 use crate::cli::{CommonArgs, MonitorArgs, MonitorFormat};
 use crate::evidence::sign;
+use crate::kev::KevCatalog;
 use crate::monitor::archive::Archived;
 use crate::monitor::bundle::{self, Refusal};
 use crate::monitor::cdx::Document;
@@ -28,6 +29,13 @@ struct Readers {
     vex: Vec<(String, Document)>,
 }
 
+/// What every product version is compared against, read once for all of them.
+struct Against {
+    db: AdvisoryDb,
+    kev: Option<KevCatalog>,
+    lookup: Lookup,
+}
+
 /// Monitors every product version given and returns the exit code.
 pub fn run(common: &CommonArgs, args: &MonitorArgs, env: &Env) -> anyhow::Result<u8> {
     let readers = Readers {
@@ -37,19 +45,30 @@ pub fn run(common: &CommonArgs, args: &MonitorArgs, env: &Env) -> anyhow::Result
     };
     let loaded = load_all(args, &readers)?;
     let lock = lockfile::union(loaded.iter().filter_map(|r| r.as_ref().ok()))?;
-    let db = open_db(common, readers.policy.as_ref(), &lock)?;
-    let kev_path = crate::kev::locate(
-        common.kev.as_deref(),
-        readers.policy.as_ref().and_then(|p| p.policy.kev.as_deref()),
-    );
-    let kev = kev_path.map(|p| crate::kev::KevCatalog::load(&p)).transpose()?;
-    let lookup = look_up_yanked(&lock, env)?;
-    let affecting = Affecting::new(&lock, &db);
+    let against = Against {
+        db: open_db(common, readers.policy.as_ref(), &lock)?,
+        kev: open_kev(common, readers.policy.as_ref())?,
+        lookup: look_up_yanked(&lock, env)?,
+    };
+    let report = evaluate_all(loaded, &lock, &against, args, env);
+    write_report(&report, args, env)?;
+    Ok(report.exit_code())
+}
+
+/// Evaluates every product version that was read; the refused ones stay in their place.
+fn evaluate_all(
+    loaded: Vec<Result<Archived, Refusal>>,
+    lock: &Lock,
+    against: &Against,
+    args: &MonitorArgs,
+    env: &Env,
+) -> Report {
+    let affecting = Affecting::new(lock, &against.db);
     let today = Today {
-        db: &db,
+        db: &against.db,
         affecting: &affecting,
-        kev: kev.as_ref(),
-        yanked: Some(&lookup.statuses),
+        kev: against.kev.as_ref(),
+        yanked: Some(&against.lookup.statuses),
         now: env.now,
         since: args.since,
         within_days: i64::from(args.within),
@@ -61,18 +80,22 @@ pub fn run(common: &CommonArgs, args: &MonitorArgs, env: &Env) -> anyhow::Result
             Err(refusal) => Outcome::Refused(refusal),
         })
         .collect();
-    let report = Report {
+    Report {
         now: env.now,
         since: args.since,
         within_days: i64::from(args.within),
-        database: DatabaseInfo::new(&db, env.now),
-        kev: kev.as_ref().map(KevInfo::new),
-        index: Some(lookup.index.clone()),
+        database: DatabaseInfo::new(&against.db, env.now),
+        kev: against.kev.as_ref().map(KevInfo::new),
+        index: Some(against.lookup.index.clone()),
         outcomes,
-        notes: notes(&lookup),
-    };
-    write_report(&report, args, env)?;
-    Ok(report.exit_code())
+        notes: notes(&against.lookup),
+    }
+}
+
+/// The KEV catalog: `--kev`, the `--policy` file's `[kev] catalog`, `CARGO_SPDF_KEV`.
+fn open_kev(common: &CommonArgs, policy: Option<&LoadedPolicy>) -> anyhow::Result<Option<KevCatalog>> {
+    let path = crate::kev::locate(common.kev.as_deref(), policy.and_then(|p| p.policy.kev.as_deref()));
+    path.map(|p| KevCatalog::load(&p)).transpose()
 }
 
 /// `--policy`, read at the release stage, for every product version.

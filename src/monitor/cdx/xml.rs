@@ -147,15 +147,9 @@ fn tree(bytes: &[u8], shown: &str) -> anyhow::Result<Element> {
             Event::Text(t) => push_text(&mut stack, &t.xml10_content()),
             Event::CData(c) => push_text(&mut stack, &c.xml10_content()),
             Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match quick_xml::escape::resolve_predefined_entity(&r) {
-                        Some(s) => s.to_owned(),
-                        None => {
-                            let (line, column) = at(reader.buffer_position());
-                            bail!("{shown}:{line}:{column}: unknown entity &{};", &*r);
-                        }
-                    },
+                let Some(resolved) = entity(&r) else {
+                    let (line, column) = at(reader.buffer_position());
+                    bail!("{shown}:{line}:{column}: unknown entity &{};", &*r);
                 };
                 push_text(&mut stack, &resolved);
             }
@@ -165,6 +159,15 @@ fn tree(bytes: &[u8], shown: &str) -> anyhow::Result<Element> {
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
+    }
+}
+
+/// A character reference or one of XML's five predefined entities (a CycloneDX document
+/// declares no others).
+fn entity(r: &quick_xml::events::BytesRef<'_>) -> Option<String> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c.to_string()),
+        _ => quick_xml::escape::resolve_predefined_entity(r).map(str::to_owned),
     }
 }
 
@@ -195,4 +198,22 @@ fn position(bytes: &[u8], pos: u64) -> (usize, usize) {
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let column = end - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_and_character_references_are_resolved() {
+        let xml = b"<bom xmlns:c=\"http://cyclonedx.org/schema/bom/1.6\" serialNumber=\"urn:uuid:&#x31;\">\n\
+            <metadata><component><name>Pump &amp; Co &#169;</name></component></metadata></bom>";
+        let doc = parse(xml, "a.xml").unwrap();
+        assert_eq!((doc.spec_version.as_str(), doc.serial.as_deref()), ("1.6", Some("urn:uuid:1")));
+        assert_eq!(doc.product.unwrap().name, "Pump & Co \u{a9}");
+        let err = parse(b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\">\n<x>&nope;</x></bom>", "a.xml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("a.xml:2:") && err.contains("unknown entity &nope;"), "{err}");
+    }
 }
