@@ -719,3 +719,34 @@ fn since_moves_the_clocks() {
     assert_eq!(changed["clock"]["start"], "2024-09-01", "a change of unknown date counts from --since");
     assert_eq!(json(&run)["since"], "2024-09-01");
 }
+
+#[test]
+fn new_patched_versions_and_an_advisory_that_no_longer_affects_the_version() {
+    let db = tempfile::tempdir().unwrap();
+    copy_dir(&new_db(), db.path());
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = db.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    };
+    // A backported fix for 1.0.x (1.0.0 is still affected), and a fix that turns out to cover 0.3.0.
+    edit(
+        "crates/vulnlib/RUSTSEC-2099-0001.md",
+        "patched = [\">= 1.2.0\"]",
+        "patched = [\">= 1.2.0\", \">= 1.0.5, < 1.1.0\"]",
+    );
+    edit("crates/unsoundlib/RUSTSEC-2099-0003.md", "patched = [\">= 0.4.0\"]", "patched = [\">= 0.3.0\"]");
+    let bundle = releases().join("1.0.0");
+    let run = monitor(db.path(), &old_kev(), &["--bundle", arg(&bundle), "--format", "json"]);
+    let product = &json(&run)["products"][0];
+    let patched = item(product, "advisory-changed", "RUSTSEC-2099-0001");
+    assert_eq!(
+        patched["changes"],
+        serde_json::json!([{"field": "patched", "before": ">=1.2.0", "after": ">=1.2.0 or >=1.0.5, <1.1.0"}])
+    );
+    assert_eq!(patched["level"], "warn");
+    let gone = item(product, "advisory-changed", "RUSTSEC-2099-0003");
+    assert_eq!(gone["changes"][0]["field"], "affected");
+    assert!(gone["message"].as_str().unwrap().contains("no longer affects this version"), "{gone}");
+}

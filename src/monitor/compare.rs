@@ -179,8 +179,8 @@ fn changed(
         if before.iter().collect::<BTreeSet<_>>() != now.iter().collect::<BTreeSet<_>>() {
             changes.push(Change {
                 field: "patched",
-                before: Some(before.join(", ")),
-                after: Some(now.join(", ")),
+                before: Some(before.join(" or ")),
+                after: Some(now.join(" or ")),
             });
         }
     }
@@ -382,7 +382,7 @@ fn gone(ctx: &Ctx<'_>, advisory: &Advisory, c: &Component) -> Item {
 
 fn versions(advisory: &Advisory) -> String {
     let patched: Vec<String> = advisory.versions.patched().iter().map(ToString::to_string).collect();
-    if patched.is_empty() { "none".to_owned() } else { patched.join(", ") }
+    if patched.is_empty() { "none".to_owned() } else { patched.join(" or ") }
 }
 
 #[cfg(test)]

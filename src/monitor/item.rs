@@ -81,7 +81,7 @@ pub struct Clock {
 pub struct Change {
     /// `cvss`, `patched`, `withdrawn` or `affected`.
     pub field: &'static str,
-    /// What the release recorded (null: nothing).
+    /// What the release recorded (null: nothing); several version requirements are joined by " or ".
     pub before: Option<String>,
     /// What the database says now (null: nothing).
     pub after: Option<String>,
