@@ -41,6 +41,8 @@ pub enum Command {
     Evidence(EvidenceArgs),
     /// Check an evidence bundle's digests (and signature).
     Verify(VerifyArgs),
+    /// Watch released versions: what is new since each evidence bundle (or SBOM) was made.
+    Monitor(MonitorArgs),
 }
 
 /// `cargo spdf evidence`.
@@ -69,6 +71,58 @@ pub struct VerifyArgs {
     /// Check SHA256SUMS.sig with this Ed25519 public key (PEM).
     #[arg(long, value_name = "PUBKEY")]
     pub key: Option<PathBuf>,
+}
+
+/// `cargo spdf monitor`.
+#[derive(Debug, Args, Clone)]
+#[command(group = clap::ArgGroup::new("inputs").required(true).multiple(true).args(["bundle", "bundles", "sbom"]))]
+pub struct MonitorArgs {
+    /// An evidence bundle of a released version (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub bundle: Vec<PathBuf>,
+    /// Every evidence bundle below DIR, one per released version (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub bundles: Vec<PathBuf>,
+    /// A CycloneDX SBOM (JSON or XML, 1.3 to 1.6), or a directory of them such as
+    /// cargo-cyclonedx's one file per crate (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Vec<PathBuf>,
+    /// A CycloneDX VEX document whose assessments apply to the versions monitored (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Check each bundle's SHA256SUMS.sig with this Ed25519 public key (PEM).
+    #[arg(long, value_name = "PUBKEY")]
+    pub key: Option<PathBuf>,
+    /// Start the 30- and 60-day clocks no earlier than this day (YYYY-MM-DD), e.g. the day
+    /// monitoring began.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<jiff::civil::Date>,
+    /// Also report end-of-support dates within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub within: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: MonitorFormat,
+    /// Write the report to FILE (atomically) instead of stdout (or stderr for the human report).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `monitor --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MonitorFormat {
+    /// The summary table and what is new, for people, on stderr.
+    Human,
+    /// The cargo-spdf/monitor/v1 document.
+    Json,
+    /// SARIF 2.1.0, one result per item.
+    Sarif,
+    /// One row per product version and item, for a tracker.
+    Csv,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse().map_err(|e| format!("not a YYYY-MM-DD date ({e})"))
 }
 
 /// Options shared by every subcommand, cargo-style.

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod lints;
 pub mod load;
 pub mod members;
+pub mod monitor;
 pub mod output;
 pub mod paths;
 pub mod policy;
@@ -44,6 +45,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Sbom(sbom) => cmd::sbom::run(&args.common, sbom, &env),
         Command::Evidence(evidence) => cmd::evidence::run(&args.common, evidence, &env),
         Command::Verify(verify) => cmd::verify::run(verify, &env),
+        Command::Monitor(monitor) => cmd::monitor::run(&args.common, monitor, &env),
         Command::Db(db) => cmd::db::run(&args.common, db, &env),
         Command::Init(init) => cmd::init::run(&args.common, init, &env),
     });

@@ -61,9 +61,11 @@ fn a_passing_release_bundle_is_complete_and_checks_with_sha256sum() {
             "report.md",
             "sbom.cdx.json",
             "sbom.cdx.xml",
+            "spdf.toml",
             "vex.cdx.json"
         ]
     );
+    assert_eq!(std::fs::read_to_string(out.join("spdf.toml")).unwrap(), RELEASE_POLICY);
     let check = std::process::Command::new("sha256sum")
         .arg("-c")
         .arg("SHA256SUMS")
@@ -130,6 +132,7 @@ fn a_failing_check_still_writes_the_bundle_and_exits_1() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("**Verdict: FAIL**"));
     assert!(stderr(&run).contains("evidence written to"));
+    assert!(!out.join("spdf.toml").exists(), "the built-in profile has no policy file to record");
 }
 
 #[test]
@@ -192,7 +195,7 @@ fn verify_accepts_a_good_bundle_and_rejects_changes_and_bad_signatures() {
     };
     let good = verify("test-ed25519.pub.pem");
     assert_eq!(code(&good), 0, "{}", stderr(&good));
-    assert!(stderr(&good).contains("7 files verified, signature valid"), "{}", stderr(&good));
+    assert!(stderr(&good).contains("8 files verified, signature valid"), "{}", stderr(&good));
     let wrong_key = verify("other-ed25519.pub.pem");
     assert_eq!(code(&wrong_key), 1);
     assert!(stderr(&wrong_key).contains("signature does not match"));

@@ -119,7 +119,8 @@ fn a_git_dependency_that_cannot_be_fetched_does_not_stop_the_other_gates() {
 
 #[test]
 fn an_emptied_stale_or_edited_lockfile_never_passes_and_is_never_rewritten() {
-    let cases: [(&str, fn(&Path)); 3] = [
+    type Spoil = fn(&Path);
+    let cases: [(&str, Spoil); 3] = [
         ("Cargo.lock locks no packages", |ws| std::fs::write(ws.join("Cargo.lock"), "").unwrap()),
         ("declares `extra", |ws| {
             let manifest = ws.join("Cargo.toml");

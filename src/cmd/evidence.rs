@@ -67,6 +67,10 @@ fn files(
         ("sbom.cdx.xml", sbom_xml),
         ("vex.cdx.json", vex_json),
     ];
+    if let Some(policy) = evidence::policy::recorded(&loaded.ws.root, &loaded.policy.origin)? {
+        files.push(("spdf.toml", policy));
+        files.sort_by_key(|(name, _)| *name);
+    }
     let sums = evidence::sha256sums(&files).into_bytes();
     if let Some(key) = &args.sign_key {
         let key = sign::signing_key(key)?;

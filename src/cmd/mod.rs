@@ -4,6 +4,7 @@ pub mod check;
 pub mod db;
 pub mod evidence;
 pub mod init;
+pub mod monitor;
 pub mod sbom;
 pub mod verify;
 

@@ -5,7 +5,9 @@
 //! replaced only with `--force` (and then only once the new one is complete).
 
 pub mod addendum;
+pub mod check;
 pub mod markdown;
+pub mod policy;
 pub mod provenance;
 pub mod sign;
 

@@ -141,6 +141,40 @@ impl Lock {
         Ok(lock)
     }
 
+    /// A lockfile of crates.io packages without edges, for inputs that are not a `Cargo.lock`
+    /// (the components of archived SBOMs); every entry is at line 0 of `report_name`.
+    pub fn of_crates_io(
+        report_name: &str,
+        packages: impl IntoIterator<Item = (String, semver::Version)>,
+    ) -> Self {
+        const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+        let packages: Vec<LockedPackage> = packages
+            .into_iter()
+            .map(|(name, version)| LockedPackage {
+                name,
+                version,
+                source: Some(CRATES_IO.to_owned()),
+                source_id: SourceId::from_url(CRATES_IO).ok(),
+                crates_io: true,
+                checksum: None,
+                deps: Vec::new(),
+                line: 0,
+            })
+            .collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in packages.iter().enumerate() {
+            by_name.entry(p.name.clone()).or_default().push(i);
+        }
+        Lock {
+            packages,
+            format: None,
+            sha256: String::new(),
+            report_name: report_name.to_owned(),
+            dangling: Vec::new(),
+            by_name,
+        }
+    }
+
     fn resolve_edges(&mut self, specs: Vec<Vec<String>>) {
         for (from, list) in specs.into_iter().enumerate() {
             let mut deps = Vec::with_capacity(list.len());

@@ -101,6 +101,7 @@ impl Spdf {
     }
 
     /// Runs it and checks the directory is unchanged (but for the outputs the test named).
+    #[expect(clippy::panic_in_result_fn, reason = "a changed directory fails the test at once")]
     pub fn output(&mut self) -> std::io::Result<Output> {
         let before = tree(&self.dir);
         let out = self.cmd.output()?;
