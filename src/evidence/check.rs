@@ -1,9 +1,10 @@
 //! Checking an evidence bundle: every file listed in `SHA256SUMS` is there with its digest,
 //! nothing else is, and (with a key) the signature over `SHA256SUMS` holds.
 //!
-//! Each file is read once, and the bytes whose digest was checked are handed back, so what a
-//! caller goes on to parse is exactly what was verified (a file swapped after the check is
-//! never read).
+//! Each file is read once, as a stream, and only a regular file inside the bundle is read: a
+//! symlink (which could lead out of an archived bundle years later), a FIFO or a device is a
+//! problem, never followed. The bytes of the files a caller wants are handed back, so what it
+//! goes on to parse is exactly what was verified (a file swapped after the check is never read).
 
 use super::sign;
 use anyhow::{Context as _, bail};
@@ -64,16 +65,23 @@ impl Checked {
 /// Checks the bundle in `dir`. A directory without a readable, well-formed `SHA256SUMS` is not a
 /// bundle, and an error; a bundle that differs from its digests or signature is `problems`.
 pub fn check(dir: &Path, key: Option<&VerifyingKey>) -> anyhow::Result<Checked> {
+    check_keeping(dir, key, &|_| true)
+}
+
+/// As [`check`], keeping the contents of only the files `keep` names (the others are streamed
+/// through the digest and dropped, so a bundle of any size is checked in bounded memory).
+pub fn check_keeping(dir: &Path, key: Option<&VerifyingKey>, keep: &dyn Fn(&str) -> bool) -> anyhow::Result<Checked> {
     let shown = crate::paths::display(dir);
+    refuse_symlink(&dir.join(SUMS)).with_context(|| format!("{shown} is not an evidence bundle"))?;
     let sums = crate::fsread::read_to_string(&dir.join(SUMS), crate::fsread::limit::BUNDLE_FILE)
         .with_context(|| format!("{shown} is not an evidence bundle: cannot read its {SUMS}"))?;
     let listing = parse_sums(&sums).with_context(|| format!("{shown}/{SUMS} is not a digest list"))?;
     let mut problems = Vec::new();
     let mut files = BTreeMap::new();
     for (name, digest) in &listing {
-        match crate::fsread::read(&dir.join(name), crate::fsread::limit::BUNDLE_FILE) {
-            Ok(bytes) if crate::digest::sha256_hex(&bytes) == *digest => {
-                files.insert(name.clone(), bytes);
+        match digest_file(&dir.join(name), keep(name)) {
+            Ok((actual, bytes)) if actual == *digest => {
+                files.extend(bytes.map(|b| (name.clone(), b)));
             }
             Ok(_) => {
                 problems.push(format!("{name}: its SHA-256 does not match {SUMS} (the file was changed)"))
@@ -87,6 +95,43 @@ pub fn check(dir: &Path, key: Option<&VerifyingKey>) -> anyhow::Result<Checked> 
     problems.extend(unlisted(dir, &listing)?);
     let signature = signature(dir, sums.as_bytes(), key, &mut problems)?;
     Ok(Checked { files, problems, signature, listed: listing.len() })
+}
+
+/// A symlink where a bundle file should be is refused: it could point anywhere by the time the
+/// bundle is verified.
+fn refuse_symlink(path: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("it is a symlink, and a bundle holds only regular files"));
+    }
+    Ok(())
+}
+
+/// The SHA-256 of a regular file, streamed; its bytes too when `keep`.
+fn digest_file(path: &Path, keep: bool) -> std::io::Result<(String, Option<Vec<u8>>)> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    refuse_symlink(path)?;
+    let mut file = crate::fsread::open_regular(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut kept = keep.then(Vec::new);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total: u64 = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        total = total.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        let chunk = buf.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        if let Some(k) = kept.as_mut() {
+            if total > crate::fsread::limit::BUNDLE_FILE {
+                return Err(std::io::Error::other("it is larger than a bundle file may be"));
+            }
+            k.extend_from_slice(chunk);
+        }
+    }
+    Ok((crate::digest::hex(&hasher.finalize()), kept))
 }
 
 /// `<sha256>  <name>` lines, as `sha256sum` writes them; names are plain file names.
@@ -130,7 +175,7 @@ fn signature(
     problems: &mut Vec<String>,
 ) -> anyhow::Result<Signature> {
     let path = dir.join(SIGNATURE);
-    let present = path.is_file();
+    let present = std::fs::symlink_metadata(&path).is_ok();
     let Some(key) = key else {
         return Ok(if present { Signature::NotChecked } else { Signature::Absent });
     };
@@ -138,8 +183,13 @@ fn signature(
         problems.push(format!("{SIGNATURE} is missing, so the signature cannot be checked"));
         return Ok(Signature::Invalid);
     }
-    let sig = crate::fsread::read(&path, crate::fsread::limit::BUNDLE_FILE)
-        .with_context(|| format!("cannot read {}", crate::paths::display(&path)))?;
+    let sig = match refuse_symlink(&path).and_then(|()| crate::fsread::read(&path, 64 << 10)) {
+        Ok(sig) => sig,
+        Err(e) => {
+            problems.push(format!("{SIGNATURE}: cannot be read: {e}"));
+            return Ok(Signature::Invalid);
+        }
+    };
     Ok(match sign::verify(key, sums, &sig) {
         Ok(()) => Signature::Valid,
         Err(e) => {
