@@ -751,7 +751,7 @@ impl Loader<'_> {
 
     /// Reads and parses one file; returns its index in `sources` and its top-level table.
     fn parse(&mut self, path: &Path) -> anyhow::Result<(usize, Table)> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::fsread::read_to_string(path, crate::fsread::limit::CONFIG)
             .with_context(|| format!("failed to read configuration file {}", path.display()))?;
         let display = path.strip_prefix(self.cwd).unwrap_or(path).display().to_string();
         let file = self.sources.len();

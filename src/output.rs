@@ -18,10 +18,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.is_dir() {
         bail!("cannot write {shown}: it is a directory");
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cargo-spdf-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write {shown}"))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cargo-spdf-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // The usual mode (0644 under the common umask), not the 0600 of a private temporary.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).with_context(|| format!("cannot write {shown}"))?;
     tmp.write_all(bytes).and_then(|()| tmp.flush()).with_context(|| format!("cannot write {shown}"))?;
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {shown}"))?;
     Ok(())

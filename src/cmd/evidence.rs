@@ -22,7 +22,7 @@ pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Resul
     let (findings, runs) = gates::run(&loaded, &Gate::ALL, env.now);
     let report = super::check::report(&loaded, runs, findings.clone(), env);
     let files = files(&loaded, &report, &findings, env, args)?;
-    evidence::write_bundle(&out, &files)?;
+    evidence::write_bundle(&out, &files, args.force)?;
     let mut summary = Vec::new();
     report::human::render(
         &report,

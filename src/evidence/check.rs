@@ -72,8 +72,8 @@ pub fn check(dir: &Path, key: Option<&VerifyingKey>) -> anyhow::Result<Checked> 
 /// through the digest and dropped, so a bundle of any size is checked in bounded memory).
 pub fn check_keeping(dir: &Path, key: Option<&VerifyingKey>, keep: &dyn Fn(&str) -> bool) -> anyhow::Result<Checked> {
     let shown = crate::paths::display(dir);
-    refuse_symlink(&dir.join(SUMS)).with_context(|| format!("{shown} is not an evidence bundle"))?;
-    let sums = crate::fsread::read_to_string(&dir.join(SUMS), crate::fsread::limit::BUNDLE_FILE)
+    let sums = refuse_symlink(&dir.join(SUMS))
+        .and_then(|()| crate::fsread::read_to_string(&dir.join(SUMS), crate::fsread::limit::BUNDLE_FILE))
         .with_context(|| format!("{shown} is not an evidence bundle: cannot read its {SUMS}"))?;
     let listing = parse_sums(&sums).with_context(|| format!("{shown}/{SUMS} is not a digest list"))?;
     let mut problems = Vec::new();

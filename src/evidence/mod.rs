@@ -37,19 +37,46 @@ pub fn check_destination(out: &Path, force: bool) -> anyhow::Result<PathBuf> {
 }
 
 /// Writes `files` as the bundle at `out`: into a temporary directory beside it, then renamed.
-pub fn write_bundle(out: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+/// Without `force` the rename never replaces a bundle, even one another run finished in the
+/// meantime (the second of two runs racing for `out` fails); with it, an old bundle is replaced
+/// only once the new one is complete.
+pub fn write_bundle(out: &Path, files: &[(&str, Vec<u8>)], force: bool) -> anyhow::Result<()> {
     let shown = crate::paths::display(out);
     let parent = out.parent().context("the bundle directory has no parent")?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.partial-"))
-        .tempdir_in(parent)
-        .with_context(|| format!("cannot create a directory beside {shown}"))?;
+    let prefix = format!(".{name}.partial-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // The usual mode (0755 under the common umask), not the 0700 of a private temporary.
+        builder.permissions(std::fs::Permissions::from_mode(0o777));
+    }
+    let tmp = builder.tempdir_in(parent).with_context(|| format!("cannot create a directory beside {shown}"))?;
     for (file, bytes) in files {
         std::fs::write(tmp.path().join(file), bytes)
             .with_context(|| format!("cannot write {file} for {shown}"))?;
     }
-    replace_dir(tmp, out)
+    if force { replace_dir(tmp, out) } else { place_dir(tmp, out) }
+}
+
+/// Moves the finished bundle into place where nothing is: renaming a directory onto a
+/// non-empty one fails, so a bundle that appeared since the destination was checked is kept.
+fn place_dir(tmp: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
+    let shown = crate::paths::display(out);
+    if out.exists() {
+        bail!("{shown} already exists (another run wrote it); use --force to replace it");
+    }
+    let tmp_path = tmp.keep();
+    if let Err(e) = std::fs::rename(&tmp_path, out) {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        if out.exists() {
+            bail!("{shown} already exists (another run wrote it); use --force to replace it");
+        }
+        return Err(e).with_context(|| format!("cannot move the bundle into {shown}"));
+    }
+    Ok(())
 }
 
 /// Moves the finished bundle into place; an old bundle is moved aside first and deleted last.
@@ -90,9 +117,12 @@ mod tests {
     fn a_bundle_replaces_the_old_one_only_when_complete() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("evidence");
-        write_bundle(&out, &[("a", b"1".to_vec())]).unwrap();
+        write_bundle(&out, &[("a", b"1".to_vec())], false).unwrap();
         assert!(check_destination(&out, false).is_err());
-        write_bundle(&out, &[("b", b"2".to_vec())]).unwrap();
+        let raced = write_bundle(&out, &[("b", b"2".to_vec())], false).unwrap_err().to_string();
+        assert!(raced.contains("already exists"), "{raced}");
+        assert!(out.join("a").exists());
+        write_bundle(&out, &[("b", b"2".to_vec())], true).unwrap();
         assert!(!out.join("a").exists() && out.join("b").exists());
         let leftovers: Vec<_> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

@@ -12,7 +12,8 @@ use std::path::Path;
 pub fn signing_key(path: &Path) -> anyhow::Result<SigningKey> {
     let shown = crate::paths::display(path);
     let pem =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read the signing key {shown}"))?;
+        crate::fsread::read_to_string(path, crate::fsread::limit::CONFIG)
+            .with_context(|| format!("cannot read the signing key {shown}"))?;
     SigningKey::from_pkcs8_pem(&pem)
         .map_err(|e| anyhow::anyhow!("{shown} is not an Ed25519 private key in PKCS#8 PEM form ({e})"))
 }
@@ -20,7 +21,8 @@ pub fn signing_key(path: &Path) -> anyhow::Result<SigningKey> {
 /// Reads a PEM public key (SubjectPublicKeyInfo).
 pub fn verifying_key(path: &Path) -> anyhow::Result<VerifyingKey> {
     let shown = crate::paths::display(path);
-    let pem = std::fs::read_to_string(path).with_context(|| format!("cannot read the public key {shown}"))?;
+    let pem = crate::fsread::read_to_string(path, crate::fsread::limit::CONFIG)
+        .with_context(|| format!("cannot read the public key {shown}"))?;
     VerifyingKey::from_public_key_pem(&pem)
         .map_err(|e| anyhow::anyhow!("{shown} is not an Ed25519 public key in PEM form ({e})"))
 }

@@ -31,7 +31,8 @@ pub fn apply(findings: &mut Vec<Finding>, ctx: &Ctx<'_>, db: Option<&AdvisoryDb>
         let covering = exceptions.iter().enumerate().filter(|(_, e)| covers(e, advisory, package));
         for (i, exception) in covering {
             used[i] = true;
-            if !is_expired(exception, today) && finding.level != Level::Excepted {
+            let holds = !is_expired(exception, today) && too_long(exception, today, ctx.policy).is_none();
+            if holds && finding.level != Level::Excepted {
                 finding.level = Level::Excepted;
                 finding.exception = Some(exception_ref(exception));
             }
@@ -42,6 +43,9 @@ pub fn apply(findings: &mut Vec<Finding>, ctx: &Ctx<'_>, db: Option<&AdvisoryDb>
         gates.contains(if is_toolchain_advisory(e, db) { &Gate::Build } else { &Gate::Advisories })
     };
     for (exception, used) in exceptions.iter().zip(used) {
+        if let Some(max) = too_long(exception, today, ctx.policy) {
+            findings.push(unbounded(exception, max));
+        }
         if is_expired(exception, today) {
             findings.push(expired(exception));
         } else if !used && could_have_used(exception) {
@@ -131,6 +135,27 @@ fn expired(e: &Exception) -> Finding {
         format!("the waiver of {}{} expired on {expires} and no longer waives anything", e.id, scope(e)),
     )
     .help("re-assess the finding: fix it, or renew the waiver with a new `expires` date and approval")
+    .at(Some(e.location.clone()));
+    f.exception = Some(exception_ref(e));
+    f
+}
+
+/// The bound a waiver's expiry goes beyond, if it does (`max-exception-days`).
+fn too_long(e: &Exception, today: Date, policy: &crate::policy::Policy) -> Option<u32> {
+    let max = policy.advisories.max_exception_days?;
+    let expires = e.expires?;
+    ((expires - today).get_days() > i32::try_from(max).unwrap_or(i32::MAX)).then_some(max)
+}
+
+/// A waiver that would hold longer than the policy allows waives nothing.
+fn unbounded(e: &Exception, max: u32) -> Finding {
+    let expires = e.expires.map(|d| d.to_string()).unwrap_or_default();
+    let mut f = Finding::new(
+        Code::ExceptionTooLong,
+        Level::Deny,
+        format!("the waiver of {}{} expires on {expires}, more than the {max} days ahead the policy allows; it waives nothing", e.id, scope(e)),
+    )
+    .help(format!("set `expires` at most {max} days ahead and re-assess then (max-exception-days in [advisories])"))
     .at(Some(e.location.clone()));
     f.exception = Some(exception_ref(e));
     f

@@ -138,6 +138,14 @@ impl AdvisoryDb {
                 (Identity::Digest { sha256: scan.digest }, scan.newest_advisory, scan.advisories)
             }
         };
+        // An empty database would vouch for every crate: it is not a database to judge by.
+        if advisory_count == 0 && !crates.is_empty() {
+            bail!(
+                "advisory database {} ({}) holds no advisories, so it cannot vouch for any crate; point at a real copy of the RustSec database",
+                crate::paths::display(path),
+                loc.source.describe()
+            );
+        }
         let toolchain = read_toolchain(path)?;
         let mut by_crate = BTreeMap::new();
         let mut files_read = toolchain.len();
@@ -265,7 +273,7 @@ fn parse_entry(db: &Path, file: &Path, crate_name: &str, collection: Collection)
 
 /// Parses one advisory file and checks it is filed where it belongs, as rustsec does.
 fn parse_advisory(file: &Path, crate_name: &str, collection: Collection) -> Result<Advisory, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let text = crate::fsread::read_to_string(file, crate::fsread::limit::ADVISORY).map_err(|e| e.to_string())?;
     let mut advisory: Advisory = text.parse().map_err(|e: rustsec::Error| e.to_string())?;
     let expected = format!("{}.md", advisory.metadata.id);
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -314,8 +322,8 @@ fn scan_directory(db: &Path) -> anyhow::Result<Scan> {
     let mut newest: Option<jiff::civil::Date> = None;
     let mut advisories = 0;
     for (rel, path) in &files {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", crate::paths::display(path)))?;
+        let bytes = crate::fsread::read(path, crate::fsread::limit::ADVISORY)
+            .with_context(|| format!("cannot read {}", crate::paths::display(path)))?;
         manifest.push_str(&format!("{}  {rel}\n", crate::digest::sha256_hex(&bytes)));
         if (rel.starts_with("crates/") || rel.starts_with("rust/")) && rel.ends_with(".md") {
             advisories += 1;

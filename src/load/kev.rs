@@ -72,7 +72,8 @@ impl KevCatalog {
     /// Reads a catalog; a missing or malformed file is an error naming it (and the line).
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let shown = crate::paths::display(path);
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read the KEV catalog {shown}"))?;
+        let bytes = crate::fsread::read(path, crate::fsread::limit::KEV)
+            .with_context(|| format!("cannot read the KEV catalog {shown}"))?;
         let raw: RawCatalog = serde_json::from_slice(&bytes).map_err(|e| {
             anyhow::anyhow!("{shown}:{}:{}: not a CISA KEV catalog: {e}", e.line(), e.column())
         })?;
@@ -80,6 +81,9 @@ impl KevCatalog {
             bail!("{shown}: the KEV catalog has no catalogVersion");
         }
         let count = raw.vulnerabilities.len();
+        if count == 0 {
+            bail!("{shown}: the KEV catalog lists no vulnerabilities, so it cannot tell a known exploited one; point at CISA's known_exploited_vulnerabilities.json");
+        }
         let entries = raw
             .vulnerabilities
             .into_iter()

@@ -191,6 +191,8 @@ pub struct Advisories {
     pub severity_threshold: Option<Severity>,
     /// Maximum database age in days (default: no limit).
     pub max_db_age_days: Option<u32>,
+    /// How many days ahead a waiver may expire (default: the profile's; none under baseline).
+    pub max_exception_days: Option<u32>,
     /// Waivers.
     pub exceptions: Vec<Exception>,
 }
@@ -298,7 +300,9 @@ pub fn load(
             let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
             (Some(file), Some(raw))
         }
-        None if default_file.is_file() => {
+        // Anything named spdf.toml is the policy: a directory, a dangling symlink, an unreadable
+        // or non-UTF-8 file is an error, never a silent fall-back to the baseline profile.
+        None if std::fs::symlink_metadata(&default_file).is_ok() => {
             let file = TomlFile::read(&default_file, root)?;
             let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
             reject_second_policy(root_manifest, root, &file)?;
@@ -385,6 +389,7 @@ impl Policy {
                 deny: profile.default_deny(),
                 severity_threshold: None,
                 max_db_age_days: None,
+                max_exception_days: profile.max_exception_days(),
                 exceptions: Vec::new(),
             },
             sbom: SbomPolicy::default(),

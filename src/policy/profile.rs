@@ -104,6 +104,14 @@ impl Profile {
         b
     }
 
+    /// How far ahead a waiver may expire (medical and firmware: a year), so none is eternal.
+    pub fn max_exception_days(self) -> Option<u32> {
+        match self {
+            Self::Baseline => None,
+            Self::Medical | Self::Firmware => Some(365),
+        }
+    }
+
     /// Whether every waiver must carry an expiry date.
     pub fn waivers_need_expiry(self) -> bool {
         !matches!(self, Self::Baseline)

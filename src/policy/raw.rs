@@ -49,6 +49,8 @@ pub struct RawAdvisories {
     pub severity_threshold: Option<Spanned<String>>,
     /// The database may be at most this many days old.
     pub max_db_age_days: Option<Spanned<i64>>,
+    /// A waiver may expire at most this many days after the check.
+    pub max_exception_days: Option<Spanned<i64>>,
     /// `[[advisories.exceptions]]`: waivers.
     pub exceptions: Option<Vec<Spanned<RawException>>>,
 }
@@ -282,6 +284,7 @@ impl RawAdvisories {
             deny: top.deny.or(self.deny),
             severity_threshold: top.severity_threshold.or(self.severity_threshold),
             max_db_age_days: top.max_db_age_days.or(self.max_db_age_days),
+            max_exception_days: top.max_exception_days.or(self.max_exception_days),
             exceptions: top.exceptions.or(self.exceptions),
         }
     }

@@ -147,12 +147,22 @@ fn advisories(v: &mut Validator<'_>, raw: RawAdvisories, profile: Profile) -> Ad
             None
         }
     });
+    let max_exception_days = match raw.max_exception_days {
+        None => profile.max_exception_days(),
+        Some(d) => match u32::try_from(*d.get_ref()) {
+            Ok(days) if days > 0 => Some(days),
+            _ => {
+                v.error(&d, format!("`advisories.max-exception-days` must be a positive number of days, not {}", d.get_ref()));
+                None
+            }
+        },
+    };
     let db = raw.db.map(|d| {
         let dir = v.file.path.parent().unwrap_or(std::path::Path::new("."));
         crate::paths::absolute(&dir.join(d.get_ref()))
     });
     let exceptions = exceptions(v, raw.exceptions.unwrap_or_default(), profile);
-    Advisories { db, deny, severity_threshold, max_db_age_days, exceptions }
+    Advisories { db, deny, severity_threshold, max_db_age_days, max_exception_days, exceptions }
 }
 
 fn exceptions(v: &mut Validator<'_>, raw: Vec<Spanned<RawException>>, profile: Profile) -> Vec<Exception> {
