@@ -697,8 +697,11 @@ fn discover(cwd: &Path, cargo_home: &Path, notes: &mut Vec<String>) -> Vec<PathB
 fn config_file(dir: &Path, notes: &mut Vec<String>) -> Option<PathBuf> {
     let legacy = dir.join("config");
     let modern = dir.join("config.toml");
-    if legacy.is_file() {
-        if modern.is_file() && canonical(&legacy) != canonical(&modern) {
+    // Anything by these names is configuration cargo would read: one that is not a regular file
+    // fails when it is read, rather than being skipped.
+    let present = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir());
+    if present(&legacy) {
+        if present(&modern) && canonical(&legacy) != canonical(&modern) {
             notes.push(format!(
                 "both `{}` and `{}` exist; cargo uses `{}`",
                 legacy.display(),
@@ -708,7 +711,7 @@ fn config_file(dir: &Path, notes: &mut Vec<String>) -> Option<PathBuf> {
         }
         return Some(legacy);
     }
-    modern.is_file().then_some(modern)
+    present(&modern).then_some(modern)
 }
 
 fn canonical(path: &Path) -> PathBuf {

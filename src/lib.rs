@@ -19,6 +19,7 @@ pub mod monitor;
 pub mod output;
 pub mod paths;
 pub mod policy;
+pub mod process;
 pub mod report;
 pub mod sbom;
 pub mod support;

@@ -70,7 +70,11 @@ pub fn check(dir: &Path, key: Option<&VerifyingKey>) -> anyhow::Result<Checked> 
 
 /// As [`check`], keeping the contents of only the files `keep` names (the others are streamed
 /// through the digest and dropped, so a bundle of any size is checked in bounded memory).
-pub fn check_keeping(dir: &Path, key: Option<&VerifyingKey>, keep: &dyn Fn(&str) -> bool) -> anyhow::Result<Checked> {
+pub fn check_keeping(
+    dir: &Path,
+    key: Option<&VerifyingKey>,
+    keep: &dyn Fn(&str) -> bool,
+) -> anyhow::Result<Checked> {
     let shown = crate::paths::display(dir);
     let sums = refuse_symlink(&dir.join(SUMS))
         .and_then(|()| crate::fsread::read_to_string(&dir.join(SUMS), crate::fsread::limit::BUNDLE_FILE))

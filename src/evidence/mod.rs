@@ -53,7 +53,8 @@ pub fn write_bundle(out: &Path, files: &[(&str, Vec<u8>)], force: bool) -> anyho
         // The usual mode (0755 under the common umask), not the 0700 of a private temporary.
         builder.permissions(std::fs::Permissions::from_mode(0o777));
     }
-    let tmp = builder.tempdir_in(parent).with_context(|| format!("cannot create a directory beside {shown}"))?;
+    let tmp =
+        builder.tempdir_in(parent).with_context(|| format!("cannot create a directory beside {shown}"))?;
     for (file, bytes) in files {
         std::fs::write(tmp.path().join(file), bytes)
             .with_context(|| format!("cannot write {file} for {shown}"))?;

@@ -11,9 +11,8 @@ use std::path::Path;
 /// Reads a PKCS#8 PEM private key.
 pub fn signing_key(path: &Path) -> anyhow::Result<SigningKey> {
     let shown = crate::paths::display(path);
-    let pem =
-        crate::fsread::read_to_string(path, crate::fsread::limit::CONFIG)
-            .with_context(|| format!("cannot read the signing key {shown}"))?;
+    let pem = crate::fsread::read_to_string(path, crate::fsread::limit::CONFIG)
+        .with_context(|| format!("cannot read the signing key {shown}"))?;
     SigningKey::from_pkcs8_pem(&pem)
         .map_err(|e| anyhow::anyhow!("{shown} is not an Ed25519 private key in PKCS#8 PEM form ({e})"))
 }

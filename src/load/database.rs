@@ -273,7 +273,8 @@ fn parse_entry(db: &Path, file: &Path, crate_name: &str, collection: Collection)
 
 /// Parses one advisory file and checks it is filed where it belongs, as rustsec does.
 fn parse_advisory(file: &Path, crate_name: &str, collection: Collection) -> Result<Advisory, String> {
-    let text = crate::fsread::read_to_string(file, crate::fsread::limit::ADVISORY).map_err(|e| e.to_string())?;
+    let text =
+        crate::fsread::read_to_string(file, crate::fsread::limit::ADVISORY).map_err(|e| e.to_string())?;
     let mut advisory: Advisory = text.parse().map_err(|e: rustsec::Error| e.to_string())?;
     let expected = format!("{}.md", advisory.metadata.id);
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

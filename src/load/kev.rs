@@ -82,7 +82,9 @@ impl KevCatalog {
         }
         let count = raw.vulnerabilities.len();
         if count == 0 {
-            bail!("{shown}: the KEV catalog lists no vulnerabilities, so it cannot tell a known exploited one; point at CISA's known_exploited_vulnerabilities.json");
+            bail!(
+                "{shown}: the KEV catalog lists no vulnerabilities, so it cannot tell a known exploited one; point at CISA's known_exploited_vulnerabilities.json"
+            );
         }
         let entries = raw
             .vulnerabilities

@@ -62,7 +62,9 @@ pub struct Request<'a> {
 
 /// Runs `cargo metadata` and reads its answer.
 pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
-    let out = command(req).output().map_err(|e| Failure::Other(format!("cannot run cargo: {e}")))?;
+    let limit = crate::process::limit(std::time::Duration::from_secs(600));
+    let out = crate::process::output_within(&mut command(req), limit)
+        .map_err(|e| Failure::Other(format!("cannot run `cargo metadata`: {e}")))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         return Err(classify(&stderr));

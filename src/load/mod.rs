@@ -154,7 +154,7 @@ impl Loaded {
         let config = Slot::when(needs.graph || needs.project, load_config);
         let (lock, manifests) = std::thread::scope(|s| {
             let lock = s.spawn(|| Slot::when(needs.lock, || ws.load_lock()));
-            let manifests = Slot::when(needs.lock, || manifests::members(&ws));
+            let manifests = Slot::when(needs.lock || needs.project, || manifests::members(&ws));
             (join(lock), manifests)
         });
         let mut loaded = Loaded {
@@ -244,6 +244,19 @@ impl Loaded {
                 );
             }
         };
+        // Inputs that cannot be read here (not regular files, too large) would hang or flood
+        // cargo: it is not run on them.
+        let unreadable = match (&self.manifests, &self.lock) {
+            (Slot::Failed(e), _) => Some(format!("the workspace's manifests cannot be read: {e}")),
+            (_, Slot::Failed(e)) if std::fs::symlink_metadata(self.ws.lockfile_path()).is_ok() => {
+                Some(format!("Cargo.lock cannot be read: {e}"))
+            }
+            _ => None,
+        };
+        if let Some(reason) = unreadable {
+            let reason = format!("`cargo metadata` was not run: {reason}");
+            return (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new(), notes);
+        }
         let call = |resolve| {
             metadata::run(&metadata::Request {
                 ws: &self.ws,

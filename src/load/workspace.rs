@@ -51,7 +51,7 @@ impl Workspace {
                         crate::paths::display(&p)
                     );
                 }
-                if !p.is_file() {
+                if !p.exists() {
                     bail!("manifest path {} does not exist", crate::paths::display(&p));
                 }
                 p
@@ -78,7 +78,7 @@ impl Workspace {
     /// Reads and parses `Cargo.lock`; a missing or unparsable lockfile is an error.
     pub fn load_lock(&self) -> anyhow::Result<super::lockfile::Lock> {
         let path = self.lockfile_path();
-        if !path.is_file() {
+        if std::fs::symlink_metadata(&path).is_err() {
             bail!(
                 "no Cargo.lock at {}: the gate checks exact locked versions; run `cargo generate-lockfile` and commit the result",
                 crate::paths::display(&path)
@@ -91,7 +91,7 @@ impl Workspace {
 fn find_upwards(from: &Path) -> anyhow::Result<PathBuf> {
     from.ancestors()
         .map(|d| d.join("Cargo.toml"))
-        .find(|p| p.is_file())
+        .find(|p| p.exists())
         .with_context(|| format!("could not find Cargo.toml in {} or any parent directory", from.display()))
 }
 

@@ -152,7 +152,13 @@ fn advisories(v: &mut Validator<'_>, raw: RawAdvisories, profile: Profile) -> Ad
         Some(d) => match u32::try_from(*d.get_ref()) {
             Ok(days) if days > 0 => Some(days),
             _ => {
-                v.error(&d, format!("`advisories.max-exception-days` must be a positive number of days, not {}", d.get_ref()));
+                v.error(
+                    &d,
+                    format!(
+                        "`advisories.max-exception-days` must be a positive number of days, not {}",
+                        d.get_ref()
+                    ),
+                );
                 None
             }
         },

@@ -94,6 +94,12 @@ impl Spdf {
         self
     }
 
+    /// Fails the run (as a test failure) after this long: a run must never hang.
+    pub fn timeout(&mut self, limit: std::time::Duration) -> &mut Self {
+        self.cmd.timeout(limit);
+        self
+    }
+
     /// Removes a variable.
     pub fn env_remove(&mut self, key: impl AsRef<std::ffi::OsStr>) -> &mut Self {
         self.cmd.env_remove(key);
