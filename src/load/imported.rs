@@ -107,8 +107,6 @@ pub struct ToolConfig {
     pub deny: Vec<Item<AdvisoryKind>>,
     /// Vulnerabilities scored below this are not failures (`none` ... `critical`).
     pub severity_threshold: Option<Item<String>>,
-    /// The oldest the advisory database may be, in days.
-    pub max_db_age_days: Option<Item<u32>>,
     /// Banned crates.
     pub bans: Vec<Ban>,
     /// Allowed licences (SPDX identifiers), when the file has an allow list.
@@ -144,8 +142,8 @@ pub fn load(root: &Path) -> Vec<Result<ToolConfig, Unreadable>> {
 /// Reads one tool's file.
 pub fn read(tool: Tool, path: &Path, root: &Path) -> Result<ToolConfig, Unreadable> {
     let name = crate::paths::relative_to(path, root).unwrap_or_else(|| path.display().to_string());
-    let file =
-        TomlFile::read(path, root).map_err(|e| Unreadable { file: name.clone(), reason: format!("{e:#}") })?;
+    let file = TomlFile::read(path, root)
+        .map_err(|e| Unreadable { file: name.clone(), reason: format!("{e:#}") })?;
     let parsed = match tool {
         Tool::CargoAudit => audit::read(&file),
         Tool::CargoDeny => deny::read(&file),
@@ -172,6 +170,37 @@ impl ToolConfig {
     }
 }
 
+/// What `check` says about the other tools' files: for each, the advisories it ignores that
+/// `policy` (the policy's name) does not waive, or that it could not be read. `waived` and `same`
+/// are as for [`ToolConfig::unwaived`].
+pub fn notes(
+    found: &[Result<ToolConfig, Unreadable>],
+    policy: &str,
+    waived: &[&str],
+    same: impl Fn(&str, &str) -> bool,
+) -> Vec<String> {
+    found
+        .iter()
+        .filter_map(|f| match f {
+            Ok(config) => {
+                let ids = config.unwaived(waived, &same);
+                (!ids.is_empty()).then(|| {
+                    format!(
+                        "{} ignores {}, which {policy} does not waive: the gate does not honour {}'s ignores, so their findings stand (`cargo spdf init --import` turns them into waivers to complete)",
+                        config.file,
+                        ids.join(", "),
+                        config.tool.as_str()
+                    )
+                })
+            }
+            Err(e) => Some(format!(
+                "{} could not be read, so the advisories it ignores were not compared with {policy}: {}",
+                e.file, e.reason
+            )),
+        })
+        .collect()
+}
+
 /// Builds a [`ToolConfig`] while a format's reader walks its file: lines from spans, the keys
 /// it translated, and what it could not.
 pub(crate) struct Collect<'a> {
@@ -188,7 +217,6 @@ impl<'a> Collect<'a> {
             ignores: Vec::new(),
             deny: Vec::new(),
             severity_threshold: None,
-            max_db_age_days: None,
             bans: Vec::new(),
             licenses: None,
             registries: None,
@@ -267,7 +295,9 @@ fn keys(text: &str) -> Vec<(String, Range<usize>)> {
     for (key, value) in doc.get_ref() {
         match value.get_ref() {
             DeValue::Table(table) => {
-                out.extend(table.iter().map(|(k, _)| (format!("{}.{}", key.get_ref(), k.get_ref()), k.span())));
+                out.extend(
+                    table.iter().map(|(k, _)| (format!("{}.{}", key.get_ref(), k.get_ref()), k.span())),
+                );
             }
             _ => out.push((key.get_ref().to_string(), key.span())),
         }
@@ -294,8 +324,11 @@ mod tests {
                 .iter()
                 .map(|id| Ignore { id: (*id).to_owned(), reason: None, line: 1 })
                 .collect(),
-            ..Collect::new(Tool::CargoAudit, &TomlFile::from_text(Path::new("/a"), Path::new("/"), String::new()))
-                .config
+            ..Collect::new(
+                Tool::CargoAudit,
+                &TomlFile::from_text(Path::new("/a"), Path::new("/"), String::new()),
+            )
+            .config
         };
         let same = |a: &str, b: &str| a == "RUSTSEC-2099-0002" && b == "CVE-2099-0002";
         assert_eq!(config.unwaived(&["RUSTSEC-2099-0003", "CVE-2099-0002"], same), ["RUSTSEC-2099-0001"]);

@@ -30,7 +30,7 @@ struct Output {
 }
 
 /// The CVSS severities cargo-audit's `severity_threshold` takes, which `spdf.toml` takes too.
-pub(super) const SEVERITIES: [&str; 5] = ["none", "low", "medium", "high", "critical"];
+pub const SEVERITIES: [&str; 5] = ["none", "low", "medium", "high", "critical"];
 
 /// Reads the file; a syntax error or a value of the wrong type is an error, as in cargo-audit.
 pub fn read(file: &TomlFile) -> Result<ToolConfig, SpannedError> {
@@ -86,7 +86,11 @@ fn output_deny(c: &mut Collect<'_>, entry: &Spanned<String>) {
         "unsound" => &[Unsound],
         "yanked" => &[Yanked],
         other => {
-            c.skip(&entry.span(), format!("[output] deny \"{other}\""), "not a warning kind cargo-audit knows");
+            c.skip(
+                &entry.span(),
+                format!("[output] deny \"{other}\""),
+                "not a warning kind cargo-audit knows",
+            );
             return;
         }
     };
@@ -109,9 +113,7 @@ fn why(key: &str) -> &'static str {
             "cargo spdf fetches only a database that is missing from the default place, and never with --offline"
         }
         "database.stale" => "set [advisories] max-db-age-days for the oldest database the gate accepts",
-        "output.format" | "output.quiet" | "output.show_tree" => {
-            "a run option: use --format and -q/-v"
-        }
+        "output.format" | "output.quiet" | "output.show_tree" => "a run option: use --format and -q/-v",
         "yanked.enabled" => {
             "cargo spdf always looks up yanked versions: leave `yanked` out of [advisories] deny to make them warn"
         }

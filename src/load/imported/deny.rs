@@ -32,7 +32,6 @@ struct Advisories {
     vulnerability: Option<Spanned<String>>,
     notice: Option<Spanned<String>>,
     severity_threshold: Option<Spanned<String>>,
-    maximum_db_staleness: Option<Spanned<String>>,
 }
 
 /// One `[advisories] ignore` entry.
@@ -143,10 +142,6 @@ fn advisories(c: &mut Collect<'_>, raw: Advisories) {
         c.handle("advisories.severity-threshold");
         severity(c, &threshold, "severity-threshold");
     }
-    if let Some(staleness) = raw.maximum_db_staleness {
-        c.handle("advisories.maximum-db-staleness");
-        db_staleness(c, &staleness);
-    }
 }
 
 fn ignore(c: &mut Collect<'_>, entry: &Spanned<IgnoreEntry>) {
@@ -168,7 +163,8 @@ fn ignore(c: &mut Collect<'_>, entry: &Spanned<IgnoreEntry>) {
 /// cargo-deny's own test: an advisory id starts with upper-case letters and a dash, which a
 /// crate name cannot.
 fn is_id_like(text: &str) -> bool {
-    text.split_once('-').is_some_and(|(kind, _)| !kind.is_empty() && kind.chars().all(|c| c.is_ascii_uppercase()))
+    text.split_once('-')
+        .is_some_and(|(kind, _)| !kind.is_empty() && kind.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 fn yanked(c: &mut Collect<'_>, span: &std::ops::Range<usize>, spec: &str) {
@@ -199,30 +195,6 @@ fn level(c: &mut Collect<'_>, key: &str, value: &Spanned<String>, kind: Advisory
     c.skip(&value.span(), what, why);
 }
 
-/// `maximum-db-staleness` in whole days (`P90D`) or weeks (`P2W`).
-fn db_staleness(c: &mut Collect<'_>, value: &Spanned<String>) {
-    let text = value.get_ref().trim();
-    let days = text.strip_prefix('P').and_then(|rest| {
-        let (n, per) = match rest.strip_suffix('D') {
-            Some(n) => (n, 1),
-            None => (rest.strip_suffix('W')?, 7),
-        };
-        n.parse::<u32>().ok()?.checked_mul(per).filter(|d| *d > 0)
-    });
-    match days {
-        Some(days) => {
-            let line = c.line(&value.span());
-            let note = Some(format!("maximum-db-staleness = \"{text}\""));
-            c.config().max_db_age_days = Some(Item { value: days, line, note });
-        }
-        None => c.skip(
-            &value.span(),
-            format!("[advisories] maximum-db-staleness = \"{text}\""),
-            "only whole days (P90D) or weeks (P2W) translate to max-db-age-days",
-        ),
-    }
-}
-
 fn bans(c: &mut Collect<'_>, raw: Bans) {
     let Some(entries) = raw.deny else { return };
     c.handle("bans.deny");
@@ -232,7 +204,9 @@ fn bans(c: &mut Collect<'_>, raw: Bans) {
         let ban = match entry.get_ref() {
             BanEntry::Spec(spec) => spec_ban(spec, line, None),
             BanEntry::Table(table) => table_ban(table, line),
-            BanEntry::Other(value) => Err((format!("[bans] deny entry {value}"), "not a package spec".to_owned())),
+            BanEntry::Other(value) => {
+                Err((format!("[bans] deny entry {value}"), "not a package spec".to_owned()))
+            }
         };
         match ban {
             Ok(ban) => c.config().bans.push(ban),
@@ -274,16 +248,18 @@ fn table_ban(t: &PackageTable, line: usize) -> Result<Ban, Refusal> {
 /// `name:requirement`.
 fn spec_ban(spec: &str, line: usize, reason: Option<String>) -> Result<Ban, Refusal> {
     let what = || format!("[bans] deny \"{spec}\"");
-    let (name, version) = match spec.find('@').map(|i| (i, true)).or_else(|| spec.find(':').map(|i| (i, false))) {
-        None => (spec, None),
-        Some((i, exact)) => {
-            let mut req = semver::VersionReq::parse(&spec[i + 1..]).map_err(|e| (what(), e.to_string()))?;
-            if let (true, Some(first)) = (exact, req.comparators.first_mut()) {
-                first.op = semver::Op::Exact;
+    let (name, version) =
+        match spec.find('@').map(|i| (i, true)).or_else(|| spec.find(':').map(|i| (i, false))) {
+            None => (spec, None),
+            Some((i, exact)) => {
+                let mut req =
+                    semver::VersionReq::parse(&spec[i + 1..]).map_err(|e| (what(), e.to_string()))?;
+                if let (true, Some(first)) = (exact, req.comparators.first_mut()) {
+                    first.op = semver::Op::Exact;
+                }
+                (&spec[..i], Some(req.to_string()))
             }
-            (&spec[..i], Some(req.to_string()))
-        }
-    };
+        };
     let name = name.trim();
     if name.is_empty() {
         return Err((what(), "names no crate".to_owned()));
@@ -343,14 +319,38 @@ fn sources(c: &mut Collect<'_>, raw: Sources) {
             }
         }
     }
-    strict_only(c, "sources.unknown-registry", raw.unknown_registry, "deny", "cargo spdf denies every registry [sources] allow-registries does not list");
-    strict_only(c, "sources.unknown-git", raw.unknown_git, "deny", "cargo spdf denies every git repository [sources] allow-git does not cover");
-    strict_only(c, "sources.required-git-spec", raw.required_git_spec, "rev", "cargo spdf requires every git dependency to pin a commit (`rev`)");
+    strict_only(
+        c,
+        "sources.unknown-registry",
+        raw.unknown_registry,
+        "deny",
+        "cargo spdf denies every registry [sources] allow-registries does not list",
+    );
+    strict_only(
+        c,
+        "sources.unknown-git",
+        raw.unknown_git,
+        "deny",
+        "cargo spdf denies every git repository [sources] allow-git does not cover",
+    );
+    strict_only(
+        c,
+        "sources.required-git-spec",
+        raw.required_git_spec,
+        "rev",
+        "cargo spdf requires every git dependency to pin a commit (`rev`)",
+    );
 }
 
 /// A setting that `spdf.toml` always has at `strict`: said nothing about when the file has it
 /// too, skipped with `why` otherwise.
-fn strict_only(c: &mut Collect<'_>, key: &'static str, value: Option<Spanned<String>>, strict: &str, why: &str) {
+fn strict_only(
+    c: &mut Collect<'_>,
+    key: &'static str,
+    value: Option<Spanned<String>>,
+    strict: &str,
+    why: &str,
+) {
     let Some(value) = value else { return };
     c.handle(key);
     if value.get_ref() != strict {
@@ -392,11 +392,14 @@ fn git(c: &mut Collect<'_>, at: &Spanned<String>, prefix: String, note: Option<S
 fn why(key: &str) -> &'static str {
     let (section, name) = key.split_once('.').unwrap_or(("", key));
     match (section, name) {
-        ("graph", _) | ("", "targets" | "exclude" | "all-features" | "no-default-features" | "features" | "exclude-dev") => {
+        ("graph", _)
+        | ("", "targets" | "exclude" | "all-features" | "no-default-features" | "features" | "exclude-dev") => {
             "cargo spdf judges every locked package whatever the target and features, so it may report crates this setting kept out of cargo-deny's graph"
         }
         ("output", _) | ("", "feature-depth") => "a cargo-deny output setting",
-        ("advisories", "db-path") => "a run option: give the database with --db or CARGO_SPDF_DB, or set [advisories] db",
+        ("advisories", "db-path") => {
+            "a run option: give the database with --db or CARGO_SPDF_DB, or set [advisories] db"
+        }
         ("advisories", "db-urls" | "db-url") => {
             "cargo spdf reads one RustSec database: `cargo spdf db fetch --url URL` fetches it from a mirror"
         }
@@ -404,12 +407,20 @@ fn why(key: &str) -> &'static str {
         ("advisories", "disable-yank-checking") => {
             "cargo spdf always looks up yanked versions: leave `yanked` out of [advisories] deny to make them warn"
         }
-        ("advisories", "unused-ignored-advisory") => "a waiver that matches no finding is an exception-unused warning",
-        (_, "version") => "a cargo-deny format version",
-        ("bans", "multiple-versions" | "multiple-versions-include-dev" | "skip" | "skip-tree" | "highlight") => {
-            "cargo spdf does not check for duplicate versions"
+        ("advisories", "maximum-db-staleness") => {
+            "cargo-deny checks it only when it does not fetch; set [advisories] max-db-age-days (the release stage requires at most 7 days unless it says otherwise)"
         }
-        ("bans", "wildcards" | "allow-wildcard-paths") => "cargo spdf does not check wildcard version requirements",
+        ("advisories", "unused-ignored-advisory") => {
+            "a waiver that matches no finding is an exception-unused warning"
+        }
+        (_, "version") => "a cargo-deny format version",
+        (
+            "bans",
+            "multiple-versions" | "multiple-versions-include-dev" | "skip" | "skip-tree" | "highlight",
+        ) => "cargo spdf does not check for duplicate versions",
+        ("bans", "wildcards" | "allow-wildcard-paths") => {
+            "cargo spdf does not check wildcard version requirements"
+        }
         ("bans", "allow") => "cargo spdf has no allow list of crates, only [bans] deny",
         ("bans", "features" | "workspace-default-features" | "external-default-features") => {
             "cargo spdf does not check crate features"
@@ -429,7 +440,8 @@ fn why(key: &str) -> &'static str {
         ("licenses", "unlicensed" | "copyleft" | "allow-osi-fsf-free" | "default" | "deny") => {
             "removed from cargo-deny; in spdf.toml only the licences in [licenses] allow are allowed"
         }
-        ("licenses", "unused-allowed-license") | ("sources", "unused-allowed-source" | "unused-allowed-org") => {
+        ("licenses", "unused-allowed-license")
+        | ("sources", "unused-allowed-source" | "unused-allowed-org") => {
             "an unused entry of an allow list is not reported"
         }
         _ => "not a setting of cargo-deny's deny.toml that cargo spdf knows",
@@ -454,8 +466,11 @@ mod tests {
              { crate = \"log\", wrappers = [\"app\"] },\n  \
              { name = \"rand\", deny-multiple-versions = true },\n]\n",
         );
-        let bans: Vec<_> =
-            c.bans.iter().map(|b| (b.name.as_str(), b.version.as_deref(), b.reason.as_deref(), b.line)).collect();
+        let bans: Vec<_> = c
+            .bans
+            .iter()
+            .map(|b| (b.name.as_str(), b.version.as_deref(), b.reason.as_deref(), b.line))
+            .collect();
         assert_eq!(
             bans,
             [
@@ -502,15 +517,5 @@ mod tests {
         assert_eq!(git, ["https://github.com/example/fork", "https://github.com/example-org/"]);
         let skipped: Vec<_> = c.skipped.iter().map(|s| (s.line, s.what.as_str())).collect();
         assert_eq!(skipped, [(3, "[sources] unknown-git = \"warn\"")]);
-    }
-
-    #[test]
-    fn staleness_in_days_or_weeks() {
-        let days = |text: &str| {
-            parse(&format!("[advisories]\nmaximum-db-staleness = \"{text}\"\n")).max_db_age_days.map(|d| d.value)
-        };
-        assert_eq!(days("P90D"), Some(90));
-        assert_eq!(days("P2W"), Some(14));
-        assert_eq!(days("PT12H"), None);
     }
 }
