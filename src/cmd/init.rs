@@ -7,7 +7,7 @@
 //! fill in, rather than filled with placeholders that would end up in an SBOM.
 //!
 //! With `--import`, the waivers, bans, licences and sources of cargo-audit's and cargo-deny's
-//! files take the place of the examples ([`import`]).
+//! files take the place of the examples (`init/import.rs`).
 
 mod import;
 
