@@ -297,6 +297,10 @@ pub struct InitArgs {
     /// Replace an existing spdf.toml.
     #[arg(long)]
     pub force: bool,
+    /// Import the ignored advisories, bans, licences and sources of .cargo/audit.toml (cargo-audit)
+    /// and deny.toml (cargo-deny) into the new policy.
+    #[arg(long)]
+    pub import: bool,
 }
 
 /// Makes `cargo-spdf check` and `cargo spdf check` parse the same: cargo passes "spdf" as the

@@ -120,6 +120,7 @@ codes! {
     ExceptionUnused => "exception-unused", Advisories, "A waiver in the policy matched no finding.";
     ExceptionExpiring => "exception-expiring", Advisories, "A waiver expires within 30 days (reported at the release stage).";
     ExceptionTooLong => "exception-too-long", Advisories, "A waiver expires further ahead than max-exception-days allows, so it waives nothing.";
+    ExceptionIncomplete => "exception-incomplete", Advisories, "A waiver imported from cargo-audit or cargo-deny still lacks a reason or an expiry date (deny at the release stage).";
     DbStale => "db-stale", Advisories, "The advisory database is older than the policy allows.";
     DbEntryInvalid => "db-entry-invalid", Advisories, "An advisory file for a locked crate cannot be parsed, so the crate cannot be vouched for.";
     LintMissing => "lint-missing", Lints, "A required lint is not set for a workspace member.";

@@ -80,14 +80,15 @@ pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env:
         database: loaded.db.ok().map(|d| DatabaseInfo::new(d, env.now)),
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
         kev: loaded.kev.ok().and_then(Option::as_ref).map(crate::report::KevInfo::new),
+        notes: notes(loaded, &findings),
         gates,
         findings,
-        notes: notes(loaded),
     }
 }
 
-fn notes(loaded: &Loaded) -> Vec<String> {
+fn notes(loaded: &Loaded, findings: &[Finding]) -> Vec<String> {
     let mut notes = loaded.notes.clone();
+    notes.extend(other_tools(loaded, findings));
     if let Some(crate::graph::Basis::Lockfile { reason }) = loaded.graph.ok().map(|g| &g.basis) {
         notes.push(format!("{reason}; the licences and support gates judged the graph of Cargo.lock and the manifests on disk (every locked package; dependency kinds from the manifests where found): an over-approximation of what ships"));
     }
@@ -106,6 +107,25 @@ fn notes(loaded: &Loaded) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// The advisories cargo-audit's or cargo-deny's file ignores and the policy does not waive. Two
+/// ids are the same advisory when a finding of this run names both (an id and its alias).
+fn other_tools(loaded: &Loaded, findings: &[Finding]) -> Vec<String> {
+    let policy = match &loaded.policy.origin {
+        Origin::File { path, .. } => path.clone(),
+        Origin::Manifest { path, .. } => format!("[workspace.metadata.spdf] in {path}"),
+        Origin::BuiltIn => "the built-in baseline policy".to_owned(),
+    };
+    let waived: Vec<&str> =
+        loaded.policy.policy.advisories.exceptions.iter().map(|e| e.id.as_str()).collect();
+    let same = |a: &str, b: &str| {
+        findings.iter().filter_map(|f| f.advisory.as_ref()).any(|adv| {
+            let names = |id: &str| adv.id == id || adv.aliases.iter().any(|alias| alias == id);
+            names(a) && names(b)
+        })
+    };
+    crate::load::imported::notes(&loaded.other_tools, &policy, &waived, same)
 }
 
 /// Renders the report in the chosen format: machine formats to stdout, the human report to

@@ -5,11 +5,17 @@
 //! and examples as comments, so that the policy can be read and reviewed on its own. What only
 //! the team can say (the manufacturer, waivers, support data) is left commented out for them to
 //! fill in, rather than filled with placeholders that would end up in an SBOM.
+//!
+//! With `--import`, the waivers, bans, licences and sources of cargo-audit's and cargo-deny's
+//! files take the place of the examples (`init/import.rs`).
+
+mod import;
 
 use super::Env;
 use crate::cli::{CommonArgs, InitArgs};
 use crate::exit;
 use crate::lints::LintLevel;
+use crate::load::imported;
 use crate::load::workspace::Workspace;
 use crate::policy::{BuildPolicy, Profile};
 use crate::report::human::Verbosity;
@@ -28,6 +34,8 @@ pub struct Template {
     /// The members that look like tools that do not ship (`xtask`, members only other members
     /// build-depend on), for `[members] tools`.
     pub tools: Vec<String>,
+    /// What `--import` read from the other tools' files.
+    pub imports: Option<import::Imports>,
 }
 
 /// Writes `spdf.toml`, refusing to replace one unless `--force`.
@@ -52,18 +60,56 @@ pub fn run(common: &CommonArgs, args: &InitArgs, env: &Env) -> anyhow::Result<u8
             ws.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "product".into())
         }
     };
-    let template = Template { profile: args.profile, product, members, tools };
+    let imports = if args.import { Some(read_imports(&ws)?) } else { None };
+    let template = Template { profile: args.profile, product, members, tools, imports };
     crate::output::write_atomic(&path, template.render().as_bytes())?;
     if env.verbosity != Verbosity::Quiet {
-        let message = format!(
-            "{} ({} profile); set the manufacturer in [sbom], then run `cargo spdf check`\n",
-            crate::paths::display(&path),
-            args.profile
-        );
-        let verb = console::style(format!("{:>12}", "Wrote")).green().bold().force_styling(env.color);
-        crate::output::write_stderr(format!("{verb} {message}").as_bytes());
+        tell(&template, &path, env);
     }
     Ok(exit::OK)
+}
+
+/// The other tools' files at the workspace root, merged; an unreadable file, or none at all, is
+/// an error: the import was asked for.
+fn read_imports(ws: &Workspace) -> anyhow::Result<import::Imports> {
+    let found = imported::load(&ws.root);
+    if found.is_empty() {
+        anyhow::bail!(
+            "--import: no .cargo/audit.toml, deny.toml, .deny.toml or .cargo/deny.toml in {}; nothing to import",
+            crate::paths::display(&ws.root)
+        );
+    }
+    let configs = found
+        .into_iter()
+        .map(|f| f.map_err(|e| anyhow::anyhow!("--import: cannot read {}: {}", e.file, e.reason)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(import::Imports::merge(&configs))
+}
+
+/// What was written, on stderr: the file, what was imported and what was not.
+fn tell(template: &Template, path: &std::path::Path, env: &Env) {
+    let style = |word: &str| console::style(format!("{word:>12}")).green().bold().force_styling(env.color);
+    let mut text = String::new();
+    if let Some(imports) = &template.imports {
+        let _ = writeln!(text, "{} {}", style("Imported"), imports.summary());
+        let label = console::style("warning:").yellow().bold().force_styling(env.color);
+        for skipped in &imports.skipped {
+            let _ = writeln!(text, "{label} not imported: {skipped}");
+        }
+    }
+    let next = if template.imports.as_ref().is_some_and(|i| !i.waivers.is_empty()) {
+        "complete the imported waivers (`imported = true`), set the manufacturer in [sbom], then run `cargo spdf check`"
+    } else {
+        "set the manufacturer in [sbom], then run `cargo spdf check`"
+    };
+    let _ = writeln!(
+        text,
+        "{} {} ({} profile); {next}",
+        style("Wrote"),
+        crate::paths::display(path),
+        template.profile
+    );
+    crate::output::write_stderr(text.as_bytes());
 }
 
 /// Whether the root manifest has a `[workspace.metadata.spdf]` (or package) policy table.
@@ -105,39 +151,70 @@ impl Template {
             self.members_section(),
             self.lints(),
             build(self.profile),
-            SUPPLY_CHAIN.to_owned(),
+            self.supply_chain(),
             SUPPORT_AND_STAGES.to_owned(),
         ]
         .join("\n")
     }
 
     fn header(&self) -> String {
+        let flag = if self.imports.is_some() { " --import" } else { "" };
         format!(
             "# spdf.toml: the security policy `cargo spdf check` enforces for this workspace, written by\n\
-             # `cargo spdf init --profile {p}`. A commented-out key shows its default or an example;\n\
+             # `cargo spdf init --profile {p}{flag}`. A commented-out key shows its default or an example;\n\
              # unknown keys are errors. Keys are described in cargo-spdf's README.\n\
-             \n\
+             {imported}\n\
              profile = \"{p}\"                  # the built-in base: baseline | medical | firmware\n",
-            p = self.profile
+            p = self.profile,
+            imported = self.imports.as_ref().map(import::Imports::header).unwrap_or_default(),
         )
     }
 
+    /// `[kev]`, `[sources]`, `[bans]` and `[licenses]`: the examples, or what was imported.
+    fn supply_chain(&self) -> String {
+        let imports = self.imports.as_ref();
+        [
+            KEV.to_owned(),
+            imports.and_then(import::Imports::sources).unwrap_or_else(|| SOURCES.to_owned()),
+            imports.and_then(import::Imports::bans).unwrap_or_else(|| BANS.to_owned()),
+            imports.and_then(import::Imports::licenses).unwrap_or_else(|| LICENSES.to_owned()),
+        ]
+        .join("\n")
+    }
+
     fn advisories(&self) -> String {
+        let db = "# db = \"vendor/advisory-db\"         # relative to this file (default: --db, CARGO_SPDF_DB, ~/.cargo/advisory-db)\n";
+        let profile_deny: Vec<_> = self.profile.default_deny().into_iter().collect();
+        let Some(imports) = &self.imports else {
+            return format!("[advisories]\n{}{db}\n{}", self.advisory_defaults(), self.waiver_example());
+        };
+        let settings = imports.advisory_settings(&profile_deny, self.profile.as_str());
+        let waivers = imports.waivers().unwrap_or_else(|| self.waiver_example());
+        format!("[advisories]\n{settings}{db}\n{waivers}")
+    }
+
+    /// The `deny` list of the profile, and the threshold and database age as comments.
+    fn advisory_defaults(&self) -> String {
         let deny: Vec<String> = self.profile.default_deny().iter().map(|k| quote(k.as_str())).collect();
+        format!(
+            "# The advisory kinds that fail the gate (the {p} profile's); the other kinds warn.\n\
+             deny = [{deny}]\n\
+             # severity-threshold = \"medium\"     # vulnerabilities scored below it warn (default: all deny)\n\
+             # max-db-age-days = 7               # an older database is a db-stale finding (default: no limit)\n",
+            p = self.profile,
+            deny = deny.join(", "),
+        )
+    }
+
+    /// A commented-out waiver.
+    fn waiver_example(&self) -> String {
         let expires = if self.profile.waivers_need_expiry() {
             format!("required by the {} profile", self.profile)
         } else {
             "optional in the baseline profile".to_owned()
         };
         format!(
-            "[advisories]\n\
-             # The advisory kinds that fail the gate (the {p} profile's); the other kinds warn.\n\
-             deny = [{deny}]\n\
-             # severity-threshold = \"medium\"     # vulnerabilities scored below it warn (default: all deny)\n\
-             # max-db-age-days = 7               # an older database is a db-stale finding (default: no limit)\n\
-             # db = \"vendor/advisory-db\"         # relative to this file (default: --db, CARGO_SPDF_DB, ~/.cargo/advisory-db)\n\
-             \n\
-             # A waiver: an advisory the team has assessed and accepted, and the VEX statement for it.\n\
+            "# A waiver: an advisory the team has assessed and accepted, and the VEX statement for it.\n\
              # [[advisories.exceptions]]\n\
              # id = \"RUSTSEC-2020-0071\"           # the advisory, or one of its aliases (CVE-..., GHSA-...)\n\
              # package = \"time@0.1\"               # optional: name, or name@version-requirement\n\
@@ -146,8 +223,6 @@ impl Template {
              # state = \"not_affected\"             # CycloneDX analysis.state\n\
              # justification = \"code_not_reachable\"   # CycloneDX analysis.justification (for not_affected)\n\
              # approved-by = \"Release QA\"\n",
-            p = self.profile,
-            deny = deny.join(", "),
         )
     }
 
@@ -255,21 +330,30 @@ fn build(profile: Profile) -> String {
     )
 }
 
-/// `[kev]`, `[sources]`, `[bans]` and `[licenses]`, whose defaults are the same for every profile.
-const SUPPLY_CHAIN: &str = "\
+/// `[kev]`, the same for every profile.
+const KEV: &str = "\
 [kev]
 # The CISA Known Exploited Vulnerabilities catalog; an advisory whose CVE is in it is a kev
 # finding (default: --kev, else CARGO_SPDF_KEV, else none).
 # catalog = \"vendor/kev/known_exploited_vulnerabilities.json\"
+";
 
+/// `[sources]` with its defaults.
+const SOURCES: &str = "\
 [sources]
 # allow-registries = [\"crates-io\"]     # default: crates.io only
 # allow-git = []                       # git URL prefixes (default: none); git sources must pin a rev
 # allow-external-paths = false         # path dependencies outside the workspace
+";
 
+/// `[bans]` with an example.
+const BANS: &str = "\
 [bans]
 # deny = [{ name = \"openssl\", reason = \"use rustls\" }]   # default: none
+";
 
+/// `[licenses]` with an example.
+const LICENSES: &str = "\
 [licenses]
 # allow = [\"MIT\", \"Apache-2.0\", \"BSD-3-Clause\"]   # default: no list; only a missing licence is reported
 # exempt-members = true                # the workspace's own members are not checked
@@ -330,6 +414,7 @@ mod tests {
             product: "pump \"controller\"".into(),
             members: vec!["app".into(), "core-lib".into(), "xtask".into()],
             tools: vec!["xtask".into()],
+            imports: None,
         }
     }
 
@@ -387,6 +472,46 @@ mod tests {
             text.contains("# level = \"deny\"\n"),
             "medical forbids unsafe_code; the example lowers it to deny"
         );
+    }
+
+    /// A template with what `--import` reads from the given audit.toml and deny.toml texts.
+    fn imported(profile: Profile, audit: &str, deny: &str) -> Template {
+        use crate::toml_file::TomlFile;
+        let root = std::path::Path::new("/ws");
+        let file = |rel: &str, text: &str| TomlFile::from_text(&root.join(rel), root, text.to_owned());
+        let configs = [
+            imported::audit::read(&file(".cargo/audit.toml", audit)).unwrap(),
+            imported::deny::read(&file("deny.toml", deny)).unwrap(),
+        ];
+        Template { imports: Some(import::Imports::merge(&configs)), ..template(profile) }
+    }
+
+    #[test]
+    fn an_imported_template_is_a_valid_policy_whose_waivers_are_incomplete() {
+        let audit = "[advisories]\nignore = [\"RUSTSEC-2099-0002\"]\n[output]\ndeny = [\"warnings\"]\n";
+        let deny = "[advisories]\nignore = [{ id = \"RUSTSEC-2099-0002\", reason = \"a \\\"quoted\\\"\\nreason\" }, \"CVE-2099-1001\"]\n\
+                    [bans]\ndeny = [\"openssl\"]\n[licenses]\nallow = [\"MIT\"]\n\
+                    [sources]\nallow-git = [\"https://github.com/example/fork\"]\n[\"odd\\nkey\"]\nx = 1\n";
+        for profile in Profile::ALL {
+            let text = imported(profile, audit, deny).render();
+            assert!(text.contains("#   deny.toml:10: [odd\\u{a}key] x: "), "{text}");
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("spdf.toml"), &text).unwrap();
+            let loaded = policy::load(dir.path(), &dir.path().join("Cargo.toml"), None, Stage::Release)
+                .unwrap_or_else(|e| panic!("{profile}: {e:#}\n{text}"));
+            let p = loaded.policy;
+            let waivers: Vec<_> =
+                p.advisories.exceptions.iter().map(|e| (e.id.as_str(), e.incomplete.clone())).collect();
+            assert_eq!(
+                waivers,
+                [("CVE-2099-1001", vec!["reason", "expires"]), ("RUSTSEC-2099-0002", vec!["expires"])]
+            );
+            assert_eq!(p.advisories.exceptions[1].reason, "a \"quoted\"\nreason");
+            assert!(p.advisories.deny.contains(&crate::policy::AdvisoryKind::Unmaintained), "{profile}");
+            assert_eq!(p.bans.len(), 1);
+            assert_eq!(p.licenses.allow.as_ref().map(Vec::len), Some(1));
+            assert_eq!(p.sources.allow_git, ["https://github.com/example/fork"]);
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //!
 //! A waiver that holds turns a finding into `excepted` (it stays in the report). An expired
 //! waiver waives nothing and is itself a deny finding; a waiver that matched nothing is a warning,
-//! so that the policy does not keep waivers for problems long gone.
+//! so that the policy does not keep waivers for problems long gone. A waiver imported from
+//! cargo-audit or cargo-deny that still lacks a reason or an expiry warns, and denies at the
+//! release stage.
 
 use super::Ctx;
 use crate::finding::{AdvisoryRef, Code, ExceptionRef, Finding, Gate, Level, PackageRef};
@@ -54,7 +56,27 @@ pub fn apply(findings: &mut Vec<Finding>, ctx: &Ctx<'_>, db: Option<&AdvisoryDb>
         if ctx.stage == crate::policy::Stage::Release {
             findings.extend(expiring(exception, today));
         }
+        findings.extend(incomplete(exception, ctx.stage));
     }
+}
+
+/// A waiver imported from another tool (`imported = true`) that still lacks a reason or an
+/// expiry date: a warning while the team works on it, and a release blocker.
+fn incomplete(e: &Exception, stage: crate::policy::Stage) -> Option<Finding> {
+    if e.incomplete.is_empty() {
+        return None;
+    }
+    let level = if stage == crate::policy::Stage::Release { Level::Deny } else { Level::Warn };
+    let missing: Vec<String> = e.incomplete.iter().map(|k| format!("`{k}`")).collect();
+    let mut f = Finding::new(
+        Code::ExceptionIncomplete,
+        level,
+        format!("the imported waiver of {}{} has no {} yet", e.id, scope(e), missing.join(" and no ")),
+    )
+    .help("assess the finding, say why it is acceptable in `reason` and until when in `expires`, then remove `imported = true`; the release stage fails until then")
+    .at(Some(e.location.clone()));
+    f.exception = Some(exception_ref(e));
+    Some(f)
 }
 
 /// At the release stage, a waiver that lapses within 30 days is a warning: the release would

@@ -14,6 +14,7 @@
 
 pub mod database;
 pub mod fallback;
+pub mod imported;
 pub mod kev;
 pub mod lockfile;
 pub mod manifests;
@@ -143,6 +144,9 @@ pub struct Loaded {
     pub clippy: Option<ClippyRun>,
     /// Things the reader should know about how the inputs were read.
     pub notes: Vec<String>,
+    /// cargo-audit's and cargo-deny's files in the workspace, for the note on the advisories
+    /// they ignore that the policy does not waive.
+    pub other_tools: Vec<Result<imported::ToolConfig, imported::Unreadable>>,
 }
 
 impl Loaded {
@@ -152,6 +156,7 @@ impl Loaded {
         let ws = Workspace::locate(req.common.manifest_path.as_deref())?;
         let policy = policy::load(&ws.root, &ws.manifest, req.common.policy.as_deref(), req.stage)?;
         let config = Slot::when(needs.graph || needs.project, load_config);
+        let other_tools = imported::load(&ws.root);
         let (lock, manifests) = std::thread::scope(|s| {
             let lock = s.spawn(|| Slot::when(needs.lock, || ws.load_lock()));
             let manifests = Slot::when(needs.lock || needs.project, || manifests::members(&ws));
@@ -172,6 +177,7 @@ impl Loaded {
             project: Slot::NotNeeded,
             clippy: None,
             notes: Vec::new(),
+            other_tools,
         };
         loaded.load_rest(req, needs, &config);
         loaded.check_lockfile_unchanged()?;

@@ -15,6 +15,7 @@ pub use lints::{BuildPolicy, ExternalSettings, LintException, LintsPolicy, Requi
 pub use members::MembersPolicy;
 pub use profile::Profile;
 pub use supply::{Ban, LicensesPolicy, SourcesPolicy};
+pub use validate::is_advisory_id;
 
 use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};
@@ -216,9 +217,15 @@ pub struct Exception {
     pub response: Vec<String>,
     /// Who approved it.
     pub approved_by: Option<String>,
+    /// What a waiver marked `imported = true` still lacks (`reason`, `expires`); empty for
+    /// every other waiver. Such a waiver is an `exception-incomplete` finding until completed.
+    pub incomplete: Vec<&'static str>,
     /// Where it is written.
     pub location: Location,
 }
+
+/// The `reason` of an imported waiver that was imported without one.
+pub const NO_REASON_IMPORTED: &str = "none given yet (imported waiver; see exception-incomplete)";
 
 /// `package = "name"` or `package = "name@requirement"` on a waiver.
 #[derive(Debug, Clone, PartialEq)]

@@ -75,6 +75,9 @@ pub struct RawException {
     pub response: Option<Vec<Spanned<String>>>,
     /// Who approved the waiver.
     pub approved_by: Option<Spanned<String>>,
+    /// Imported from cargo-audit or cargo-deny by `cargo spdf init --import`: `reason` and
+    /// `expires` may be missing until the team completes the waiver (default: false).
+    pub imported: Option<Spanned<bool>>,
 }
 
 /// `[lints]`: required lints and their per-member exceptions.

@@ -212,8 +212,14 @@ fn exception(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Prof
         }
     };
     let package = raw.package.as_ref().and_then(|p| package_scope(v, p));
+    let imported = raw.imported.as_ref().is_some_and(|i| *i.get_ref());
+    let mut incomplete = Vec::new();
     let reason = match &raw.reason {
         Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().trim().to_owned(),
+        _ if imported => {
+            incomplete.push("reason");
+            super::NO_REASON_IMPORTED.to_owned()
+        }
         Some(r) => {
             v.error(r, "waiver `reason` is empty; say why the finding is acceptable");
             String::new()
@@ -223,7 +229,12 @@ fn exception(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Prof
             String::new()
         }
     };
-    let expires = expiry(v, entry, profile);
+    let expires = if imported && raw.expires.is_none() {
+        incomplete.push("expires");
+        None
+    } else {
+        expiry(v, entry, profile)
+    };
     let state = raw.state.as_ref().and_then(|s| v.one_of(s, "state", &VEX_STATES));
     let justification =
         raw.justification.as_ref().and_then(|j| v.one_of(j, "justification", &VEX_JUSTIFICATIONS));
@@ -245,6 +256,7 @@ fn exception(v: &mut Validator<'_>, entry: &Spanned<RawException>, profile: Prof
         justification,
         response,
         approved_by,
+        incomplete,
         location: v.file.location(&entry.span()),
     })
 }
