@@ -190,6 +190,10 @@ pub struct CheckArgs {
     /// workspace (lints gate). Opt-in: it runs build scripts and compiles every member, twice.
     #[arg(long)]
     pub run_clippy: bool,
+    /// Judge by the policy of this git revision (the branch a pull request merges into): the
+    /// work tree's changes to spdf.toml are shown and reported as policy-weakened, not applied.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
     /// The target clippy compiles for with --run-clippy, e.g. thumbv7em-none-eabihf (code under
     /// `cfg(target_arch = ...)` is only linted for its target).
     #[arg(long, value_name = "TRIPLE", requires = "run_clippy")]

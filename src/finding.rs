@@ -131,6 +131,7 @@ codes! {
     SourceUnparsable => "source-unparsable", Lints, "A source file of a member cannot be read or parsed, so its lint attributes cannot be checked.";
     BuildSetting => "build-setting", Build, "A build setting the policy requires does not hold.";
     LockfileMissing => "lockfile-missing", Build, "Cargo.lock is missing or not tracked.";
+    PolicyWeakened => "policy-weakened", Advisories, "With --base, the work tree's policy lowers a requirement or adds a waiver or allowance; the base revision's policy applies (reported by the gate concerned).";
     LockfileStale => "lockfile-stale", Build, "Cargo.lock is out of date with the manifests (cargo would have to change it); reported by the first lockfile gate that runs.";
     ToolchainUnpinned => "toolchain-unpinned", Build, "rust-toolchain.toml does not pin an exact toolchain version.";
     ToolchainAdvisory => "toolchain-advisory", Build, "The toolchain in use is affected by a RustSec advisory for std, cargo or rustdoc.";

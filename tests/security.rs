@@ -287,3 +287,61 @@ fn verify_refuses_symlinks_and_fifos_in_a_bundle() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("a FIFO"), "{}", stderr(&out));
 }
+
+#[test]
+fn at_pre_merge_the_base_revisions_policy_applies_and_weakenings_are_findings() {
+    let ws = copy_workspace("demo");
+    let root = ws.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@localhost"])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    std::fs::write(root.join("spdf.toml"), "profile = \"medical\"\n").unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    std::fs::write(
+        root.join("spdf.toml"),
+        "profile = \"medical\"\n\n[[advisories.exceptions]]\nid = \"RUSTSEC-2099-0001\"\nreason = \"trust me\"\nexpires = \"2027-01-01\"\n\n[lints]\nrequired = { unsafe_code = \"allow\" }\n",
+    )
+    .unwrap();
+    let (code, doc, err) = check_json(
+        root,
+        &["--stage", "pre-merge", "--base", "HEAD", "--gate", "advisories", "--gate", "lints"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let weakened: Vec<&Value> =
+        doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "policy-weakened").collect();
+    let messages: Vec<&str> = weakened.iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.contains("a waiver of RUSTSEC-2099-0001 is added")), "{messages:#?}");
+    assert!(
+        messages.iter().any(|m| m.contains("`unsafe_code` is required at allow, not forbid")),
+        "{messages:#?}"
+    );
+    assert!(weakened.iter().all(|f| f["level"] == "deny"));
+    let vuln = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "vulnerability" && f["advisory"]["id"] == "RUSTSEC-2099-0001")
+        .unwrap();
+    assert_eq!(vuln["level"], "deny", "the pull request's waiver is not applied");
+    assert!(
+        doc["notes"].to_string().contains("spdf.toml change: + id = \\\"RUSTSEC-2099-0001\\\""),
+        "{}",
+        doc["notes"]
+    );
+    let out = spdf(root)
+        .args(["check", "--offline", "--base", "no-such-rev", "--db"])
+        .arg(fixture_db())
+        .output()
+        .unwrap();
+    let (code, err) = (support::code(&out), stderr(&out));
+    assert_eq!(code, 2);
+    assert!(err.contains("--base no-such-rev: not a commit"), "{err}");
+}

@@ -39,6 +39,7 @@ pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]
         needs: gates::needs(gates),
         cargo: CargoOptions::from_common(common),
         env,
+        base: args.base.as_deref(),
     };
     let mut loaded = Loaded::load(&request)?;
     if args.run_clippy && gates.contains(&Gate::Lints) {

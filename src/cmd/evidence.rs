@@ -17,7 +17,14 @@ use anyhow::Context as _;
 pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Result<u8> {
     let out = evidence::check_destination(&args.out, args.force)?;
     let needs = Needs { lock: true, db: true, kev: true, yanked: true, graph: true, project: true };
-    let request = Request { common, stage: args.stage, needs, cargo: CargoOptions::from_common(common), env };
+    let request = Request {
+        common,
+        stage: args.stage,
+        needs,
+        cargo: CargoOptions::from_common(common),
+        env,
+        base: None,
+    };
     let loaded = Loaded::load(&request)?;
     let (findings, runs) = gates::run(&loaded, &Gate::ALL, env.now);
     let report = super::check::report(&loaded, runs, findings.clone(), env);

@@ -35,6 +35,7 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
         needs: Needs { lock: true, db: true, kev: true, graph: true, ..Needs::default() },
         cargo,
         env,
+        base: None,
     };
     let loaded = Loaded::load(&request)?;
     let findings = advisory_findings(&loaded, env)?;

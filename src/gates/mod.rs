@@ -69,10 +69,29 @@ pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Ve
         }
     }
     findings.extend(lockfile::stale(loaded, gates, &runs));
+    findings.extend(policy_weakened(loaded, &runs));
     let evaluated: Vec<Gate> = runs.iter().filter(|r| r.is_evaluated()).map(|r| r.gate).collect();
     waivers::apply(&mut findings, &ctx, loaded.db.ok(), &evaluated);
     crate::finding::sort(&mut findings);
     (findings, runs)
+}
+
+/// With `--base`: each way the work tree's policy is weaker, reported by the gate it concerns
+/// when that gate ran.
+fn policy_weakened(loaded: &Loaded, runs: &[GateRun]) -> Vec<Finding> {
+    use crate::finding::{Code, Level};
+    loaded
+        .weakened
+        .iter()
+        .filter(|w| runs.iter().any(|r| r.gate == w.gate && r.is_evaluated()))
+        .map(|w| {
+            let mut f = Finding::new(Code::PolicyWeakened, Level::Deny, format!("the work tree's policy is weaker than the base revision's: {}", w.message))
+                .help("a change that lowers the gate takes effect once merged on its own, after review by whoever owns the policy; until then the base revision's policy applies")
+                .at(w.location.clone());
+            f.gate = w.gate;
+            f
+        })
+        .collect()
 }
 
 /// One gate: its input, then its check.

@@ -112,6 +112,9 @@ pub struct Request<'a> {
     pub cargo: CargoOptions,
     /// The resolved settings.
     pub env: &'a Env,
+    /// `--base REV`: judge by the policy of this git revision, and report how the work tree's
+    /// policy is weaker.
+    pub base: Option<&'a str>,
 }
 
 /// Everything loaded for one run.
@@ -144,6 +147,8 @@ pub struct Loaded {
     pub clippy: Option<ClippyRun>,
     /// Things the reader should know about how the inputs were read.
     pub notes: Vec<String>,
+    /// With `--base`: how the work tree's policy is weaker than the base revision's.
+    pub weakened: Vec<policy::weakened::Weakening>,
     /// cargo-audit's and cargo-deny's files in the workspace, for the note on the advisories
     /// they ignore that the policy does not waive.
     pub other_tools: Vec<Result<imported::ToolConfig, imported::Unreadable>>,
@@ -154,7 +159,7 @@ impl Loaded {
     pub fn load(req: &Request<'_>) -> anyhow::Result<Self> {
         let needs = normalized(req.needs);
         let ws = Workspace::locate(req.common.manifest_path.as_deref())?;
-        let policy = policy::load(&ws.root, &ws.manifest, req.common.policy.as_deref(), req.stage)?;
+        let (policy, weakened, mut notes) = load_policy(&ws, req)?;
         let config = Slot::when(needs.graph || needs.project, load_config);
         let other_tools = imported::load(&ws.root);
         let (lock, manifests) = std::thread::scope(|s| {
@@ -176,8 +181,9 @@ impl Loaded {
             graph: Slot::NotNeeded,
             project: Slot::NotNeeded,
             clippy: None,
-            notes: Vec::new(),
+            notes: std::mem::take(&mut notes),
             other_tools,
+            weakened,
         };
         loaded.load_rest(req, needs, &config);
         loaded.check_lockfile_unchanged()?;
@@ -371,6 +377,29 @@ impl Loaded {
         self.clippy = Some(clippy_run::run(&self.ws.root, &members, lints, &project.lintdb, options)?);
         Ok(())
     }
+}
+
+/// The policy in force: the work tree's, or with `--base REV` the base revision's, with the
+/// ways the work tree's is weaker and its diff (as notes).
+fn load_policy(
+    ws: &Workspace,
+    req: &Request<'_>,
+) -> anyhow::Result<(LoadedPolicy, Vec<policy::weakened::Weakening>, Vec<String>)> {
+    let head = policy::load(&ws.root, &ws.manifest, req.common.policy.as_deref(), req.stage)?;
+    let Some(rev) = req.base else { return Ok((head, Vec::new(), Vec::new())) };
+    let (base, base_text) = policy::base::load_at_revision(&ws.root, rev, req.stage)?;
+    let weakened = policy::weakened::weakenings(&base.policy, &head.policy);
+    let head_text =
+        crate::fsread::read_to_string(&ws.root.join("spdf.toml"), crate::fsread::limit::CONFIG).ok();
+    let diff =
+        policy::base::diff_lines(base_text.as_deref().unwrap_or(""), head_text.as_deref().unwrap_or(""), 40);
+    let mut notes = vec![format!(
+        "--base {rev}: the policy of {rev} applies; the work tree's spdf.toml {} ({} weaker requirements)",
+        if diff.is_empty() { "is the same" } else { "differs and is not applied" },
+        weakened.len()
+    )];
+    notes.extend(diff.into_iter().map(|line| format!("spdf.toml change: {line}")));
+    Ok((base, weakened, notes))
 }
 
 /// What each input implies: the database reads only locked crates, the project needs members.

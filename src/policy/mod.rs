@@ -4,12 +4,14 @@
 //! keys rejected and spans kept, `validate` checks every value and collects every error
 //! before failing, so one run shows all that is wrong with a policy file.
 
+pub mod base;
 pub mod lints;
 pub mod members;
 mod profile;
 pub mod raw;
 pub mod supply;
 mod validate;
+pub mod weakened;
 
 pub use lints::{BuildPolicy, ExternalSettings, LintException, LintsPolicy, Requirement};
 pub use members::MembersPolicy;
@@ -336,6 +338,18 @@ pub fn load(
     };
     let policy = policy.with_stage_rules(stage);
     Ok(LoadedPolicy { policy, origin })
+}
+
+/// The policy table of a manifest's text, if it has one.
+pub(crate) fn manifest_policy(file: &TomlFile) -> anyhow::Result<Option<RawPolicy>> {
+    let tables: ManifestTables = file.parse().map_err(|e| SpannedErrors(vec![e]))?;
+    Ok([tables.workspace, tables.package].into_iter().flatten().find_map(|t| t.metadata.and_then(|m| m.spdf)))
+}
+
+/// Validates a policy, for tests of what reads validated policies.
+#[cfg(test)]
+pub(crate) fn validate_for_tests(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Policy {
+    validate::validate(raw, file, stage).unwrap_or_else(|e| panic!("{}", SpannedErrors(e)))
 }
 
 /// Reads the policy table from the root manifest, if it has one.
