@@ -58,12 +58,25 @@ pub struct Request<'a> {
     pub config: &'a CargoConfig,
     /// The host triple (which `[target.<triple>]` rustflags the probe takes).
     pub host: &'a str,
+    /// The member manifests found without cargo, when known: the cache is used only then.
+    pub members: Option<&'a [std::path::PathBuf]>,
 }
 
 /// Runs `cargo metadata` and reads its answer.
 pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
+    let mut cmd = command(req);
+    let key = super::metadata_cache::key(&cmd);
+    let config_files = req.config.files();
+    let cache =
+        req.members.map(|members| super::metadata_cache::Inputs { ws: req.ws, members, config_files });
+    if let Some(stdout) = cache.as_ref().and_then(|c| super::metadata_cache::lookup(&key, c))
+        && let Ok(metadata) = cargo_metadata::MetadataCommand::parse(&stdout)
+    {
+        return from_metadata(&metadata, &req.ws.root, req.resolve)
+            .map_err(|e| Failure::Other(format!("{e:#}")));
+    }
     let limit = crate::process::limit(std::time::Duration::from_secs(600));
-    let out = crate::process::output_within(&mut command(req), limit)
+    let out = crate::process::output_within(&mut cmd, limit)
         .map_err(|e| Failure::Other(format!("cannot run `cargo metadata`: {e}")))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
@@ -72,6 +85,9 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
     let text = String::from_utf8_lossy(&out.stdout);
     let metadata = cargo_metadata::MetadataCommand::parse(text.as_ref())
         .map_err(|e| Failure::Other(format!("cannot read the output of `cargo metadata`: {e}")))?;
+    if let Some(c) = &cache {
+        super::metadata_cache::store(&key, &text, &metadata, c);
+    }
     from_metadata(&metadata, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")))
 }
 

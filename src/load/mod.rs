@@ -19,6 +19,7 @@ pub mod kev;
 pub mod lockfile;
 pub mod manifests;
 pub mod metadata;
+pub mod metadata_cache;
 pub mod project;
 pub mod stale;
 pub mod toolchain;
@@ -269,6 +270,8 @@ impl Loaded {
             let reason = format!("`cargo metadata` was not run: {reason}");
             return (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new(), notes);
         }
+        let members: Option<Vec<std::path::PathBuf>> =
+            self.manifests.ok().map(|m| m.iter().map(|m| m.path.clone()).collect());
         let call = |resolve| {
             metadata::run(&metadata::Request {
                 ws: &self.ws,
@@ -276,6 +279,7 @@ impl Loaded {
                 resolve,
                 config,
                 host: &host,
+                members: members.as_deref(),
             })
         };
         match call(needs.graph) {
