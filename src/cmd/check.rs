@@ -70,6 +70,8 @@ fn clippy_options(common: &CommonArgs, args: &CheckArgs, env: &Env) -> clippy_ru
 /// The report of a run.
 pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env: &Env) -> Report {
     let lock = loaded.lock.ok();
+    let mut notes = notes(loaded);
+    notes.extend(gates::support::note(loaded, &gates, env.now));
     Report {
         stage: loaded.stage,
         workspace: WorkspaceInfo {
@@ -82,7 +84,7 @@ pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env:
         kev: loaded.kev.ok().and_then(Option::as_ref).map(crate::report::KevInfo::new),
         gates,
         findings,
-        notes: notes(loaded),
+        notes,
     }
 }
 

@@ -46,12 +46,11 @@ fn files(
     args: &EvidenceArgs,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let options = sbom::Options { vulnerabilities: true, ..sbom::Options::default() };
-    let sbom_bom = super::sbom::build(loaded, findings, env, &options, false)?;
-    let vex_bom = super::sbom::build(loaded, findings, env, &options, true)?;
-    let sbom_json =
-        cyclonedx::write(sbom_bom.clone(), cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
-    let sbom_xml = cyclonedx::write(sbom_bom, cyclonedx::Format::Xml, cyclonedx::SpecVersion::V1_6)?;
-    let vex_json = cyclonedx::write(vex_bom, cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
+    let sbom_doc = super::sbom::build(loaded, findings, env, &options, false)?;
+    let vex_doc = super::sbom::build(loaded, findings, env, &options, true)?;
+    let sbom_json = cyclonedx::write(&sbom_doc, cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
+    let sbom_xml = cyclonedx::write(&sbom_doc, cyclonedx::Format::Xml, cyclonedx::SpecVersion::V1_6)?;
+    let vex_json = cyclonedx::write(&vex_doc, cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
     let rows = addendum::rows(&serde_json::from_slice(&sbom_json)?);
     let provenance = provenance::provenance(report, &extra(loaded, env));
     let mut report_json = Vec::new();
