@@ -50,7 +50,12 @@ pub fn apply(findings: &mut Vec<Finding>, ctx: &Ctx<'_>, kev: Option<&KevCatalog
 /// The catalog's age in whole days at `now`, from its `dateReleased` (0 for a catalog released
 /// after `now`); `None` when the release date is not a timestamp or a date.
 pub fn age_days(kev: &KevCatalog, now: Timestamp) -> Option<i64> {
-    let released = kev.released.trim();
+    released_age_days(&kev.released, now)
+}
+
+/// The age in whole days at `now` of a catalog released at `released` (its `dateReleased`).
+pub fn released_age_days(released: &str, now: Timestamp) -> Option<i64> {
+    let released = released.trim();
     let at = released.parse::<Timestamp>().ok().or_else(|| {
         let date = released.get(..10)?.parse::<jiff::civil::Date>().ok()?;
         date.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
