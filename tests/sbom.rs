@@ -161,7 +161,9 @@ fn first_party_purls_name_the_product_repository() {
     // The members' versions differ, so only [workspace.package] or [sbom] can give the product's.
     assert!(product.get("version").is_none());
     let manifest = ws.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap().replace("[workspace.package]\n", "[workspace.package]\nversion = \"3.1.0\"\n");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("[workspace.package]\n", "[workspace.package]\nversion = \"3.1.0\"\n");
     std::fs::write(&manifest, text).unwrap();
     let doc = sbom_in(ws.path(), &[]);
     assert_eq!(doc["metadata"]["component"]["version"], "3.1.0");
