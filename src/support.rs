@@ -305,7 +305,7 @@ mod tests {
         }
     }
 
-    const V: semver::Version = semver::Version::new(1, 0, 0);
+    static V: semver::Version = semver::Version::new(1, 0, 0);
 
     fn facts<'a>(
         name: &'a str,

@@ -16,8 +16,10 @@ use support::*;
 /// 2024-09-02: the fixture database (newest advisory 2024-09-01) is one day old.
 const SEP_2024: &str = "1725235200";
 
-/// A passing release policy for the clean fixture.
-const RELEASE_POLICY: &str = "[[support]]\npackages = [\"safelib\"]\nlevel = \"actively maintained\"\nend-of-support = \"2030-12-31\"\n";
+/// A passing release policy for the clean fixture: the manufacturer supports the product, the
+/// policy states safelib's support, and the fixture KEV catalog (released 2024-03-01) may be as
+/// old as it is.
+const RELEASE_POLICY: &str = "[advisories]\nmax-kev-age-days = 200\n\n[sbom]\nmanufacturer = \"Example Medical Devices Inc.\"\n\n[[support]]\npackages = [\"safelib\"]\nlevel = \"actively maintained\"\nend-of-support = \"2030-12-31\"\nassessed = 2024-08-30\nassessed-by = \"Release QA\"\nreplacement-plan = \"none needed before 2030\"\n";
 
 fn kev() -> PathBuf {
     fixtures().join("kev/known_exploited_vulnerabilities.json")
@@ -90,9 +92,34 @@ fn a_passing_release_bundle_is_complete_and_checks_with_sha256sum() {
         assert!(cdx::json_errors(&doc, "1.6").is_empty(), "{sbom}");
     }
     let csv = std::fs::read_to_string(out.join("fda-sbom-addendum.csv")).unwrap();
-    assert!(csv.starts_with("component,version,supplier,purl,sha256,direct/transitive,dependency kind,level of support,end of support,justification,support source,vulnerabilities,VEX state,KEV\r\n"));
-    assert!(csv.contains("safelib,1.0.0,Safe Author,pkg:cargo/safelib@1.0.0,"), "{csv}");
-    assert!(csv.contains(",direct,runtime,actively maintained,2030-12-31,,policy,,,no\r\n"), "{csv}");
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "product,product version,component,version,supplier,licence,purl,sha256,direct/transitive,dependency kind,level of support,end of support,justification,support source,support gap,assessed,assessed by,replacement plan,vulnerabilities,VEX state,KEV"
+    );
+    // Every row names the product and its version.
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1..].iter().all(|l| l.starts_with("clean-app,0.1.0,")), "{csv}");
+    assert!(lines[1].starts_with("clean-app,0.1.0,clean-app,0.1.0,Example Medical Devices Inc.,MIT,,,product,runtime,actively maintained,,developed and maintained by the manufacturer"), "{csv}");
+    assert!(
+        lines[2].starts_with("clean-app,0.1.0,safelib,1.0.0,Safe Author,MIT,pkg:cargo/safelib@1.0.0,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].ends_with(",direct,runtime,actively maintained,2030-12-31,,policy,,2024-08-30,Release QA,none needed before 2030,,,no"),
+        "{csv}"
+    );
+    // report.json names the workspace, database and catalog without local paths.
+    let root = ws.path().canonicalize().unwrap().display().to_string();
+    let json_text = std::fs::read_to_string(out.join("report.json")).unwrap();
+    for leak in [root.as_str(), fixtures().to_str().unwrap()] {
+        assert!(!json_text.contains(leak), "report.json leaks {leak}");
+    }
+    assert_eq!(report["workspace"]["root"], ws.path().file_name().unwrap().to_str().unwrap());
+    assert_eq!(report["database"]["path"], "advisory-db");
+    assert_eq!(report["kev"]["path"], "known_exploited_vulnerabilities.json");
+    assert_eq!(provenance["kev_catalog"]["age_days"], 185);
+    assert_eq!(provenance["toolchain"]["pinned"], serde_json::Value::Null);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     for section in [
         "**Verdict: PASS**",
@@ -100,7 +127,10 @@ fn a_passing_release_bundle_is_complete_and_checks_with_sha256sum() {
         "## Gate `advisories`: pass",
         "## Waivers",
         "## Documented lint deviations",
-        "## Component support",
+        "## Shipped components: FDA level of support and end of support",
+        "| safelib | 1.0.0 | direct | MIT | actively maintained | 2030-12-31 | - | policy | 2024-08-30 by Release QA | - |",
+        "## Build tooling (does not ship): level of support and end of support\n\nNone.",
+        "| CISA KEV catalog | version 2099.01.01-excerpt (3 entries), released 2024-03-01T00:00:00.000Z, 185 days old |",
     ] {
         assert!(md.contains(section), "{section} in\n{md}");
     }
@@ -141,7 +171,7 @@ fn an_existing_bundle_is_kept_without_force() {
     let before = std::fs::read(out.join("SHA256SUMS")).unwrap();
     std::fs::write(
         ws.path().join("spdf.toml"),
-        format!("{RELEASE_POLICY}[sbom]\nmanufacturer = \"Changed\"\n"),
+        RELEASE_POLICY.replace("Example Medical Devices Inc.", "Changed"),
     )
     .unwrap();
     let again = evidence(ws.path(), &out, &[]);

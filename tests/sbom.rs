@@ -506,3 +506,95 @@ fn old_crates_meet_the_fda_and_ntia_fields() {
     }
     assert_eq!(vulns.len(), audit.len());
 }
+
+fn prop<'a>(doc: &'a Value, name: &str) -> Option<&'a str> {
+    doc["metadata"]["properties"].as_array()?.iter().find(|p| p["name"] == name)?["value"].as_str()
+}
+
+#[test]
+fn the_document_says_what_it_describes() {
+    let kev = fixtures().join("kev/known_exploited_vulnerabilities.json");
+    let doc = demo(&["--kev", kev.to_str().unwrap(), "--target", "x86_64-unknown-linux-gnu"]);
+    assert_eq!(prop(&doc, "cargo-spdf:features"), Some("default"));
+    assert_eq!(prop(&doc, "cargo-spdf:target"), Some("x86_64-unknown-linux-gnu"));
+    assert_eq!(prop(&doc, "cargo-spdf:scope:basis"), Some("cargo-metadata"));
+    assert_eq!(
+        prop(&doc, "cargo-spdf:scope:excluded"),
+        Some(
+            "dev-dependencies (tests, examples, benches); dependencies only targets other than x86_64-unknown-linux-gnu use"
+        )
+    );
+    assert_eq!(prop(&doc, "cargo-spdf:kev:version"), Some("2099.01.01-excerpt"));
+    assert_eq!(prop(&doc, "cargo-spdf:kev:ageDays"), Some("306"), "2024-03-01 to 2025-01-01");
+    assert_eq!(
+        doc["compositions"],
+        serde_json::json!([{
+            "bom-ref": "composition:product; left out: dev-dependencies (tests, examples, benches); dependencies only targets other than x86_64-unknown-linux-gnu use",
+            "aggregate": "complete",
+            "assemblies": ["product:demo"],
+            "dependencies": ["product:demo"]
+        }])
+    );
+    let all = demo(&["--include-dev", "--all-features"]);
+    assert_eq!(prop(&all, "cargo-spdf:features"), Some("all"));
+    assert_eq!(prop(&all, "cargo-spdf:target"), Some("all"));
+    assert_eq!(prop(&all, "cargo-spdf:scope:excluded"), Some("nothing"));
+    assert_eq!(prop(&all, "cargo-spdf:kev:catalog"), Some("none"));
+}
+
+#[test]
+fn an_sbom_from_the_lockfile_says_so_in_the_document() {
+    let ws = copy_workspace("demo");
+    // A vendored crate gone: cargo metadata cannot run offline, the graph comes from Cargo.lock.
+    std::fs::remove_dir_all(ws.path().join("vendor/winonly")).unwrap();
+    let out = spdf(ws.path())
+        .args(["sbom", "--offline", "--db"])
+        .arg(fixture_db())
+        .env("SOURCE_DATE_EPOCH", JAN_2025)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("the SBOM lists every package in Cargo.lock (an over-approximation of what ships)")
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(prop(&doc, "cargo-spdf:scope:basis"), Some("lockfile"));
+    let why = prop(&doc, "cargo-spdf:scope:lockfile").unwrap();
+    assert!(why.starts_with("`cargo metadata` failed"), "{why}");
+    assert!(why.ends_with("an over-approximation of what ships"), "{why}");
+    assert_eq!(doc["compositions"][0]["aggregate"], "unknown");
+    assert!(
+        doc["compositions"][0]["bom-ref"]
+            .as_str()
+            .unwrap()
+            .ends_with("; scope: every package in Cargo.lock (an over-approximation)")
+    );
+    assert!(cdx_valid(&doc));
+}
+
+fn cdx_valid(doc: &Value) -> bool {
+    let errors = support::cdx::json_errors(doc, "1.6");
+    assert!(errors.is_empty(), "{errors:#?}");
+    true
+}
+
+#[test]
+fn tool_members_are_listed_as_build_tooling_that_does_not_ship() {
+    let ws = copy_workspace("demo");
+    std::fs::write(ws.path().join("spdf.toml"), "[members]\ntools = [\"demo-app\"]\n").unwrap();
+    let doc = sbom_in(ws.path(), &[]);
+    // The product is what ships: demo-core alone.
+    assert_eq!(doc["metadata"]["component"]["bom-ref"], "path+core-lib#demo-core@0.4.0");
+    let app = component(&doc, "demo-app").unwrap();
+    assert_eq!(app["scope"], "excluded");
+    assert_eq!(property(app, "cargo-spdf:buildTool"), Some("true"));
+    assert_eq!(property(app, "cargo-spdf:dependencyKind"), Some("build"));
+    let vulnlib = component(&doc, "vulnlib").unwrap();
+    assert_eq!(
+        (vulnlib["scope"].as_str(), property(vulnlib, "cargo-spdf:dependencyKind")),
+        (Some("excluded"), Some("build"))
+    );
+    assert_eq!(component(&doc, "safelib").unwrap()["scope"], "required");
+    assert!(cdx_valid(&doc));
+}

@@ -3,11 +3,13 @@
 //! members, with a version, a supplier and a package URL of its own.
 
 use super::authors::{self, Person};
-use super::component::{bom_ref, clean, contact, vcs};
+use super::component::{bom_ref, clean, contact, support_properties, vcs};
 use super::{Inputs, Scope};
+use crate::support::{Facts, Rules};
 use cyclonedx_bom::external_models::uri::Uri;
 use cyclonedx_bom::models::component::{Classification, Component};
 use cyclonedx_bom::models::organization::OrganizationalEntity;
+use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::prelude::{NormalizedString, Purl};
 use std::collections::BTreeSet;
 use std::str::FromStr as _;
@@ -70,7 +72,21 @@ pub fn product(
     c.author = (!people.is_empty())
         .then(|| NormalizedString::new(&people.iter().map(Person::display).collect::<Vec<_>>().join(", ")));
     c.purl = purl(&name, version.as_deref(), manufacturer, repository).and_then(|u| Purl::from_str(&u).ok());
+    c.properties = Some(support(inputs, &name, version.as_deref()));
     Product { component: c, people, depends_on: Some((reference, root_refs)) }
+}
+
+/// The product's own support data: the manufacturer's, as for a member (or a `[[support]]`
+/// entry naming the product).
+fn support(inputs: &Inputs<'_>, name: &str, version: Option<&str>) -> Properties {
+    let version =
+        version.and_then(|v| semver::Version::parse(v).ok()).unwrap_or(semver::Version::new(0, 0, 0));
+    let facts =
+        Facts { name, version: &version, member: true, crates_io: false, unmaintained: None, history: None };
+    let s = crate::support::resolve(&facts, &Rules::new(inputs.policy, inputs.now));
+    let mut props = support_properties(&s);
+    props.sort();
+    Properties(props.into_iter().map(|(k, v)| Property::new(k, &clean(&v))).collect())
 }
 
 /// `[sbom] version`, else `[workspace.package] version`, else the members' common version.
