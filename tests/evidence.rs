@@ -266,3 +266,57 @@ fn sha256_of(path: &Path) -> String {
     let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
     String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
 }
+
+#[test]
+fn a_stale_catalog_and_a_toolchain_other_than_the_pinned_one_fail_the_release() {
+    let ws = copy_workspace("clean");
+    // The release stage allows a KEV catalog 7 days old; the fixture's is 185 days old.
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY.replace("max-kev-age-days = 200", ""))
+        .unwrap();
+    std::fs::write(ws.path().join("rust-toolchain.toml"), "[toolchain]\nchannel = \"1.70.0\"\n").unwrap();
+    let out = ws.path().join("evidence");
+    let run = evidence(ws.path(), &out, &[]);
+    assert_eq!(code(&run), 1, "{}", stderr(&run));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let find = |code: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code}: {report:#}"))
+    };
+    let stale = find("kev-stale");
+    assert_eq!((stale["level"].as_str(), stale["gate"].as_str()), (Some("deny"), Some("advisories")));
+    assert_eq!(stale["actual"], "185 days");
+    let mismatch = find("toolchain-mismatch");
+    assert_eq!((mismatch["level"].as_str(), mismatch["gate"].as_str()), (Some("deny"), Some("build")));
+    assert_eq!(mismatch["required"], "1.70.0");
+    assert_eq!(mismatch["location"], serde_json::json!({"file": "rust-toolchain.toml", "line": 2}));
+    let provenance: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("provenance.json")).unwrap()).unwrap();
+    assert_eq!(provenance["toolchain"]["pinned"], "1.70.0");
+    assert_eq!(provenance["toolchain"]["matches_pin"], false);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("; pinned 1.70.0, which is NOT the one that ran |"), "{md}");
+    // Before the release stage a mismatch warns, and the catalog's age is not judged.
+    let check = spdf(ws.path())
+        .args(["check", "--offline", "--gate", "build", "--gate", "advisories", "--format", "json", "--db"])
+        .arg(fixture_db())
+        .arg("--kev")
+        .arg(kev())
+        .env("SOURCE_DATE_EPOCH", SEP_2024)
+        .output()
+        .unwrap();
+    let doc = json(&check);
+    let codes: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["level"].as_str().unwrap()))
+        .filter(|(c, _)| c.contains("stale") || c.contains("mismatch"))
+        .collect();
+    assert_eq!(codes, [("toolchain-mismatch", "warn")]);
+}
