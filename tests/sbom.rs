@@ -598,3 +598,21 @@ fn tool_members_are_listed_as_build_tooling_that_does_not_ship() {
     assert_eq!(component(&doc, "safelib").unwrap()["scope"], "required");
     assert!(cdx_valid(&doc));
 }
+
+#[test]
+fn sbom_urls_in_the_policy_must_be_web_urls() {
+    let ws = copy_workspace("demo");
+    std::fs::write(
+        ws.path().join("spdf.toml"),
+        "[sbom]\nmanufacturer-url = \"devices.example.com\"\nrepository = \"git@example.com:pump.git\"\n",
+    )
+    .unwrap();
+    let out = spdf(ws.path()).args(["sbom", "--offline", "--db"]).arg(fixture_db()).output().unwrap();
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.contains("spdf.toml:2:20: `sbom.manufacturer-url` must be an absolute http:// or https:// URL, not \"devices.example.com\""), "{err}");
+    assert!(
+        err.contains("spdf.toml:3:14: `sbom.repository` must be an absolute http:// or https:// URL"),
+        "{err}"
+    );
+}

@@ -317,14 +317,8 @@ fn sbom(v: &mut Validator<'_>, raw: RawSbom) -> SbomPolicy {
         product: text(raw.product, v, "product"),
         version: text(raw.version, v, "version"),
         manufacturer: text(raw.manufacturer, v, "manufacturer"),
-        manufacturer_url: text(raw.manufacturer_url, v, "manufacturer-url"),
-        repository: raw.repository.and_then(|r| {
-            let ok = url::Url::parse(r.get_ref().trim()).is_ok_and(|u| u.has_host());
-            if !ok {
-                v.error(&r, format!("`sbom.repository` must be an absolute URL, not \"{}\"", r.get_ref()));
-            }
-            ok.then(|| r.into_inner().trim().to_owned())
-        }),
+        manufacturer_url: raw.manufacturer_url.and_then(|u| web_url(v, u, "manufacturer-url")),
+        repository: raw.repository.and_then(|r| web_url(v, r, "repository")),
         authors: raw
             .authors
             .unwrap_or_default()
@@ -332,6 +326,17 @@ fn sbom(v: &mut Validator<'_>, raw: RawSbom) -> SbomPolicy {
             .filter_map(|a| text(Some(a), v, "authors"))
             .collect(),
     }
+}
+
+/// An absolute http(s) URL (the SBOM's URL fields must validate as such), else an error.
+fn web_url(v: &mut Validator<'_>, u: Spanned<String>, key: &str) -> Option<String> {
+    let text = u.get_ref().trim();
+    let web = url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if web {
+        return Some(text.to_owned());
+    }
+    v.error(&u, format!("`sbom.{key}` must be an absolute http:// or https:// URL, not \"{}\"", u.get_ref()));
+    None
 }
 
 fn support_rule(v: &mut Validator<'_>, entry: &Spanned<RawSupport>) -> Option<SupportRule> {
