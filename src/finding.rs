@@ -143,6 +143,8 @@ codes! {
     LicenseUnknown => "license-unknown", Licenses, "A package declares no licence expression.";
     SupportMissing => "support-missing", Support, "A component has neither an FDA level of support nor a justification.";
     SupportEnded => "support-ended", Support, "A component's end-of-support date has passed.";
+    KevStale => "kev-stale", Advisories, "The KEV catalog is older than the policy allows (max-kev-age-days; 7 days at the release stage).";
+    ToolchainMismatch => "toolchain-mismatch", Build, "The toolchain that ran is not the one rust-toolchain.toml pins.";
 }
 
 impl fmt::Display for Code {

@@ -291,16 +291,19 @@ fn stage_tables_are_laid_over_the_top_level() {
     assert_eq!(doc["stage"], "local");
     assert_eq!(doc_release["stage"], "release");
     // The unmaintained oldlib (the release table's deny list replaces the top level's, so the
-    // KEV-listed vulnlib advisory only warns), and the database, older than the release stage's
-    // default of 7 days.
-    assert_eq!(doc_release["summary"]["deny"], 2, "{doc_release:#}");
-    assert!(
-        doc_release["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == "db-stale" && f["level"] == "deny")
-    );
+    // KEV-listed vulnlib advisory only warns), and the database and the KEV catalog, older than
+    // the release stage's default of 7 days.
+    assert_eq!(doc_release["summary"]["deny"], 3, "{doc_release:#}");
+    for code in ["db-stale", "kev-stale"] {
+        assert!(
+            doc_release["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == code && f["level"] == "deny"),
+            "{code}"
+        );
+    }
     let kev = doc_release["findings"].as_array().unwrap().iter().find(|f| f["code"] == "kev").unwrap();
     assert_eq!(kev["level"], "warn");
 }

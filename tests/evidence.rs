@@ -16,8 +16,10 @@ use support::*;
 /// 2024-09-02: the fixture database (newest advisory 2024-09-01) is one day old.
 const SEP_2024: &str = "1725235200";
 
-/// A passing release policy for the clean fixture.
-const RELEASE_POLICY: &str = "[[support]]\npackages = [\"safelib\"]\nlevel = \"actively maintained\"\nend-of-support = \"2030-12-31\"\n";
+/// A passing release policy for the clean fixture: the manufacturer supports the product, the
+/// policy states safelib's support, and the fixture KEV catalog (released 2024-03-01) may be as
+/// old as it is.
+const RELEASE_POLICY: &str = "[advisories]\nmax-kev-age-days = 200\n\n[sbom]\nmanufacturer = \"Example Medical Devices Inc.\"\n\n[[support]]\npackages = [\"safelib\"]\nlevel = \"actively maintained\"\nend-of-support = \"2030-12-31\"\nassessed = 2024-08-30\nassessed-by = \"Release QA\"\nreplacement-plan = \"none needed before 2030\"\n";
 
 fn kev() -> PathBuf {
     fixtures().join("kev/known_exploited_vulnerabilities.json")
@@ -92,9 +94,34 @@ fn a_passing_release_bundle_is_complete_and_checks_with_sha256sum() {
         assert!(cdx::json_errors(&doc, "1.6").is_empty(), "{sbom}");
     }
     let csv = std::fs::read_to_string(out.join("fda-sbom-addendum.csv")).unwrap();
-    assert!(csv.starts_with("component,version,supplier,purl,sha256,direct/transitive,dependency kind,level of support,end of support,justification,support source,vulnerabilities,VEX state,KEV\r\n"));
-    assert!(csv.contains("safelib,1.0.0,Safe Author,pkg:cargo/safelib@1.0.0,"), "{csv}");
-    assert!(csv.contains(",direct,runtime,actively maintained,2030-12-31,,policy,,,no\r\n"), "{csv}");
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "product,product version,component,version,supplier,licence,purl,sha256,direct/transitive,dependency kind,level of support,end of support,justification,support source,support gap,assessed,assessed by,replacement plan,vulnerabilities,VEX state,KEV"
+    );
+    // Every row names the product and its version.
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1..].iter().all(|l| l.starts_with("clean-app,0.1.0,")), "{csv}");
+    assert!(lines[1].starts_with("clean-app,0.1.0,clean-app,0.1.0,Example Medical Devices Inc.,MIT,,,product,runtime,actively maintained,,developed and maintained by the manufacturer"), "{csv}");
+    assert!(
+        lines[2].starts_with("clean-app,0.1.0,safelib,1.0.0,Safe Author,MIT,pkg:cargo/safelib@1.0.0,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].ends_with(",direct,runtime,actively maintained,2030-12-31,,policy,,2024-08-30,Release QA,none needed before 2030,,,no"),
+        "{csv}"
+    );
+    // report.json names the workspace, database and catalog without local paths.
+    let root = ws.path().canonicalize().unwrap().display().to_string();
+    let json_text = std::fs::read_to_string(out.join("report.json")).unwrap();
+    for leak in [root.as_str(), fixtures().to_str().unwrap()] {
+        assert!(!json_text.contains(leak), "report.json leaks {leak}");
+    }
+    assert_eq!(report["workspace"]["root"], ws.path().file_name().unwrap().to_str().unwrap());
+    assert_eq!(report["database"]["path"], "advisory-db");
+    assert_eq!(report["kev"]["path"], "known_exploited_vulnerabilities.json");
+    assert_eq!(provenance["kev_catalog"]["age_days"], 185);
+    assert_eq!(provenance["toolchain"]["pinned"], serde_json::Value::Null);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     for section in [
         "**Verdict: PASS**",
@@ -102,7 +129,10 @@ fn a_passing_release_bundle_is_complete_and_checks_with_sha256sum() {
         "## Gate `advisories`: pass",
         "## Waivers",
         "## Documented lint deviations",
-        "## Component support",
+        "## Shipped components: FDA level of support and end of support",
+        "| safelib | 1.0.0 | direct | MIT | actively maintained | 2030-12-31 | - | policy | 2024-08-30 by Release QA | - |",
+        "## Build tooling (does not ship): level of support and end of support\n\nNone.",
+        "| CISA KEV catalog | version 2099.01.01-excerpt (3 entries), released 2024-03-01T00:00:00.000Z, 185 days old |",
     ] {
         assert!(md.contains(section), "{section} in\n{md}");
     }
@@ -144,7 +174,7 @@ fn an_existing_bundle_is_kept_without_force() {
     let before = std::fs::read(out.join("SHA256SUMS")).unwrap();
     std::fs::write(
         ws.path().join("spdf.toml"),
-        format!("{RELEASE_POLICY}[sbom]\nmanufacturer = \"Changed\"\n"),
+        RELEASE_POLICY.replace("Example Medical Devices Inc.", "Changed"),
     )
     .unwrap();
     let again = evidence(ws.path(), &out, &[]);
@@ -238,4 +268,58 @@ fn verify_accepts_a_good_bundle_and_rejects_changes_and_bad_signatures() {
 fn sha256_of(path: &Path) -> String {
     let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
     String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
+}
+
+#[test]
+fn a_stale_catalog_and_a_toolchain_other_than_the_pinned_one_fail_the_release() {
+    let ws = copy_workspace("clean");
+    // The release stage allows a KEV catalog 7 days old; the fixture's is 185 days old.
+    std::fs::write(ws.path().join("spdf.toml"), RELEASE_POLICY.replace("max-kev-age-days = 200", ""))
+        .unwrap();
+    std::fs::write(ws.path().join("rust-toolchain.toml"), "[toolchain]\nchannel = \"1.70.0\"\n").unwrap();
+    let out = ws.path().join("evidence");
+    let run = evidence(ws.path(), &out, &[]);
+    assert_eq!(code(&run), 1, "{}", stderr(&run));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let find = |code: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code}: {report:#}"))
+    };
+    let stale = find("kev-stale");
+    assert_eq!((stale["level"].as_str(), stale["gate"].as_str()), (Some("deny"), Some("advisories")));
+    assert_eq!(stale["actual"], "185 days");
+    let mismatch = find("toolchain-mismatch");
+    assert_eq!((mismatch["level"].as_str(), mismatch["gate"].as_str()), (Some("deny"), Some("build")));
+    assert_eq!(mismatch["required"], "1.70.0");
+    assert_eq!(mismatch["location"], serde_json::json!({"file": "rust-toolchain.toml", "line": 2}));
+    let provenance: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("provenance.json")).unwrap()).unwrap();
+    assert_eq!(provenance["toolchain"]["pinned"], "1.70.0");
+    assert_eq!(provenance["toolchain"]["matches_pin"], false);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("; pinned 1.70.0, which is NOT the one that ran |"), "{md}");
+    // Before the release stage a mismatch warns, and the catalog's age is not judged.
+    let check = spdf(ws.path())
+        .args(["check", "--offline", "--gate", "build", "--gate", "advisories", "--format", "json", "--db"])
+        .arg(fixture_db())
+        .arg("--kev")
+        .arg(kev())
+        .env("SOURCE_DATE_EPOCH", SEP_2024)
+        .output()
+        .unwrap();
+    let doc = json(&check);
+    let codes: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["level"].as_str().unwrap()))
+        .filter(|(c, _)| c.contains("stale") || c.contains("mismatch"))
+        .collect();
+    assert_eq!(codes, [("toolchain-mismatch", "warn")]);
 }

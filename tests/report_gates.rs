@@ -238,8 +238,10 @@ fn report_md_says_not_evaluated_and_why() {
         source_date_epoch: true,
         rustc: None,
         cargo: None,
+        pinned: None,
         git: None,
         time: "2025-01-01T00:00:00Z".into(),
+        now: "2025-01-01T00:00:00Z".parse().unwrap(),
     };
     let md = markdown::render(&report, &provenance::provenance(&report, &extra), &[]);
     assert!(

@@ -93,7 +93,13 @@ fn identity_purl_hash_and_licence() {
     assert_eq!(vulnlib["hashes"][0]["alg"], "SHA-256");
     assert!(lock.contains(&format!("checksum = \"{hash}\"")));
     assert_eq!(vulnlib["licenses"], serde_json::json!([{"expression": "MIT OR Apache-2.0"}]));
-    assert_eq!(vulnlib["author"], "Vuln Author <vuln@example.org>");
+    // 1.6 lists the authors as contacts; the deprecated `author` string is 1.5's.
+    assert_eq!(vulnlib["authors"], serde_json::json!([{"name": "Vuln Author", "email": "vuln@example.org"}]));
+    assert!(vulnlib.get("author").is_none());
+    assert_eq!(
+        component(&demo(&["--spec-version", "1.5"]), "vulnlib").unwrap()["author"],
+        "Vuln Author <vuln@example.org>"
+    );
     assert_eq!(vulnlib["supplier"]["contact"][0]["email"], "vuln@example.org");
     let refs: Vec<(&str, &str)> = vulnlib["externalReferences"]
         .as_array()
@@ -125,9 +131,43 @@ fn path_packages_are_relative_to_the_workspace_root() {
     let doc = demo(&[]);
     let app = component(&doc, "demo-app").unwrap();
     assert_eq!(app["bom-ref"], "path+app#demo-app@1.2.0");
-    assert_eq!(app["purl"], "pkg:cargo/demo-app@1.2.0");
+    // Not `pkg:cargo/demo-app@1.2.0`, which would name whatever crate has that name on crates.io;
+    // with no repository known there is no purl at all.
+    assert!(app.get("purl").is_none(), "{app:#}");
     assert_eq!(property(app, "cargo-spdf:path"), Some("app"));
     assert!(app.get("hashes").is_none());
+}
+
+#[test]
+fn first_party_purls_name_the_product_repository() {
+    let ws = copy_workspace("demo");
+    std::fs::write(
+        ws.path().join("spdf.toml"),
+        "[sbom]\nproduct = \"Pump Host\"\nmanufacturer = \"Example Medical Devices Inc.\"\nrepository = \"https://git.example.com/pump/host\"\n",
+    )
+    .unwrap();
+    let doc = sbom_in(ws.path(), &[]);
+    assert_eq!(
+        component(&doc, "demo-app").unwrap()["purl"],
+        "pkg:cargo/demo-app@1.2.0?vcs_url=git%2Bhttps://git.example.com/pump/host"
+    );
+    let product = &doc["metadata"]["component"];
+    assert_eq!(
+        product["purl"],
+        "pkg:generic/Example%20Medical%20Devices%20Inc./Pump%20Host?vcs_url=git%2Bhttps://git.example.com/pump/host"
+    );
+    assert_eq!(product["supplier"]["name"], "Example Medical Devices Inc.");
+    assert_eq!(product["supplier"]["url"][0], "https://git.example.com/pump/host");
+    // The members' versions differ, so only [workspace.package] or [sbom] can give the product's.
+    assert!(product.get("version").is_none());
+    let manifest = ws.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("[workspace.package]\n", "[workspace.package]\nversion = \"3.1.0\"\n");
+    std::fs::write(&manifest, text).unwrap();
+    let doc = sbom_in(ws.path(), &[]);
+    assert_eq!(doc["metadata"]["component"]["version"], "3.1.0");
+    assert!(doc["metadata"]["component"]["purl"].as_str().unwrap().contains("/Pump%20Host@3.1.0?"));
 }
 
 #[test]
@@ -232,7 +272,7 @@ fn fda_support_properties() {
     let ws = copy_workspace("demo");
     std::fs::write(
         ws.path().join("spdf.toml"),
-        "[[support]]\npackages = [\"vulnlib\", \"safe*\"]\nlevel = \"actively maintained\"\nend-of-support = \"2028-12-31\"\n\n[[support]]\npackages = [\"*\"]\njustification = \"no supplier statement; the crate is reviewed at every release\"\n",
+        "[sbom]\nmanufacturer = \"Example Medical Devices Inc.\"\n\n[[support]]\npackages = [\"vulnlib\", \"safe*\"]\nlevel = \"actively maintained\"\nend-of-support = \"2028-12-31\"\nassessed = 2024-11-04\nassessed-by = \"Release QA\"\nreplacement-plan = \"move to vulnlib 2 when it ships\"\n\n[[support]]\npackages = [\"demo-*\", \"*lib\", \"*only\", \"*helper\", \"nolicense\"]\njustification = \"no supplier statement; the crate is reviewed at every release\"\n",
     )
     .unwrap();
     let doc = sbom_in(ws.path(), &[]);
@@ -240,20 +280,29 @@ fn fda_support_properties() {
     assert_eq!(property(vulnlib, "cargo-spdf:fda:levelOfSupport"), Some("actively maintained"));
     assert_eq!(property(vulnlib, "cdx:lifecycle:milestone:endOfSupport"), Some("2028-12-31"));
     assert_eq!(property(vulnlib, "cargo-spdf:fda:supportSource"), Some("policy"));
+    assert_eq!(property(vulnlib, "cargo-spdf:fda:assessed"), Some("2024-11-04"));
+    assert_eq!(property(vulnlib, "cargo-spdf:fda:assessedBy"), Some("Release QA"));
+    assert_eq!(property(vulnlib, "cargo-spdf:fda:replacementPlan"), Some("move to vulnlib 2 when it ships"));
+    assert_eq!(property(vulnlib, "cargo-spdf:fda:policyEntry"), Some("spdf.toml:4"));
     assert_eq!(property(component(&doc, "safelib").unwrap(), "cargo-spdf:fda:supportSource"), Some("policy"));
     // RustSec says oldlib is unmaintained; the catch-all entry only adds a justification.
     let oldlib = component(&doc, "oldlib").unwrap();
     assert_eq!(property(oldlib, "cargo-spdf:fda:levelOfSupport"), Some("no longer maintained"));
     assert_eq!(property(oldlib, "cargo-spdf:fda:supportSource"), Some("rustsec-unmaintained"));
+    // winlib's last release was 2021-07-01: between 24 and 60 months before 2025-01-01. The
+    // catch-all entry gives no level, so the level is derived, and its justification stands.
     let winlib = component(&doc, "winlib").unwrap();
-    assert_eq!(property(winlib, "cargo-spdf:fda:levelOfSupport"), None);
+    assert_eq!(property(winlib, "cargo-spdf:fda:levelOfSupport"), Some("no longer maintained"));
+    assert_eq!(property(winlib, "cargo-spdf:fda:supportSource"), Some("registry-activity"));
+    assert_eq!(property(winlib, "cargo-spdf:registry:lastRelease"), Some("2021-07-01"));
     assert_eq!(
         property(winlib, "cargo-spdf:fda:justification"),
         Some("no supplier statement; the crate is reviewed at every release")
     );
-    // Members are actively maintained by the manufacturer.
+    // Members are actively maintained by the manufacturer [sbom] declares.
     let app = component(&doc, "demo-app").unwrap();
     assert_eq!(property(app, "cargo-spdf:fda:supportSource"), Some("workspace-member"));
+    assert_eq!(property(app, "cargo-spdf:fda:levelOfSupport"), Some("actively maintained"));
 }
 
 #[test]
@@ -284,11 +333,18 @@ fn vulnerabilities_carry_the_waiver_as_analysis() {
         serde_json::json!({"state": "not_affected", "justification": "code_not_reachable", "response": ["will_not_fix"], "detail": "the parser only reads signed images"})
     );
     assert_eq!(waived["affects"][0]["ref"], "pkg:cargo/vulnlib@1.0.0");
-    assert_eq!(waived["source"]["name"], "RustSec");
+    // OSV, as Dependency-Track files RustSec advisories; the RustSec page, the CVE and the GHSA
+    // are references.
     assert_eq!(
-        waived["references"][0],
+        waived["source"],
+        serde_json::json!({"name": "OSV", "url": "https://osv.dev/vulnerability/RUSTSEC-2099-0001"})
+    );
+    assert_eq!(waived["references"][0]["source"]["name"], "RustSec");
+    assert_eq!(
+        waived["references"][1],
         serde_json::json!({"id": "CVE-2099-1001", "source": {"name": "NVD", "url": "https://nvd.nist.gov/vuln/detail/CVE-2099-1001"}})
     );
+    assert_eq!(waived["references"][2]["source"]["name"], "GITHUB");
     assert_eq!(waived["ratings"][0]["method"], "CVSSv31");
     assert_eq!(waived["ratings"][0]["severity"], "critical");
     assert!(waived["recommendation"].as_str().unwrap().contains("upgrade vulnlib 1.0.0 to 1.2.0"));
@@ -340,11 +396,8 @@ fn same_inputs_same_bytes() {
             .unwrap();
         serde_json::from_slice::<Value>(&out.stdout).unwrap()["serialNumber"].clone()
     };
-    assert_eq!(
-        serial(JAN_2025),
-        serial("1767225600"),
-        "the serial number derives from the inputs, not the time"
-    );
+    assert_eq!(serial(JAN_2025), serial(JAN_2025), "the same inputs at the same time, the same serial");
+    assert_ne!(serial(JAN_2025), serial("1767225600"), "another time is another SBOM");
 }
 
 #[test]
@@ -452,4 +505,114 @@ fn old_crates_meet_the_fda_and_ntia_fields() {
         );
     }
     assert_eq!(vulns.len(), audit.len());
+}
+
+fn prop<'a>(doc: &'a Value, name: &str) -> Option<&'a str> {
+    doc["metadata"]["properties"].as_array()?.iter().find(|p| p["name"] == name)?["value"].as_str()
+}
+
+#[test]
+fn the_document_says_what_it_describes() {
+    let kev = fixtures().join("kev/known_exploited_vulnerabilities.json");
+    let doc = demo(&["--kev", kev.to_str().unwrap(), "--target", "x86_64-unknown-linux-gnu"]);
+    assert_eq!(prop(&doc, "cargo-spdf:features"), Some("default"));
+    assert_eq!(prop(&doc, "cargo-spdf:target"), Some("x86_64-unknown-linux-gnu"));
+    assert_eq!(prop(&doc, "cargo-spdf:scope:basis"), Some("cargo-metadata"));
+    assert_eq!(
+        prop(&doc, "cargo-spdf:scope:excluded"),
+        Some(
+            "dev-dependencies (tests, examples, benches); dependencies only targets other than x86_64-unknown-linux-gnu use"
+        )
+    );
+    assert_eq!(prop(&doc, "cargo-spdf:kev:version"), Some("2099.01.01-excerpt"));
+    assert_eq!(prop(&doc, "cargo-spdf:kev:ageDays"), Some("306"), "2024-03-01 to 2025-01-01");
+    assert_eq!(
+        doc["compositions"],
+        serde_json::json!([{
+            "bom-ref": "composition:product; left out: dev-dependencies (tests, examples, benches); dependencies only targets other than x86_64-unknown-linux-gnu use",
+            "aggregate": "complete",
+            "assemblies": ["product:demo"],
+            "dependencies": ["product:demo"]
+        }])
+    );
+    let all = demo(&["--include-dev", "--all-features"]);
+    assert_eq!(prop(&all, "cargo-spdf:features"), Some("all"));
+    assert_eq!(prop(&all, "cargo-spdf:target"), Some("all"));
+    assert_eq!(prop(&all, "cargo-spdf:scope:excluded"), Some("nothing"));
+    assert_eq!(prop(&all, "cargo-spdf:kev:catalog"), Some("none"));
+}
+
+#[test]
+fn an_sbom_from_the_lockfile_says_so_in_the_document() {
+    let ws = copy_workspace("demo");
+    // A vendored crate gone: cargo metadata cannot run offline, the graph comes from Cargo.lock.
+    std::fs::remove_dir_all(ws.path().join("vendor/winonly")).unwrap();
+    let out = spdf(ws.path())
+        .args(["sbom", "--offline", "--db"])
+        .arg(fixture_db())
+        .env("SOURCE_DATE_EPOCH", JAN_2025)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("the SBOM lists every package in Cargo.lock (an over-approximation of what ships)")
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(prop(&doc, "cargo-spdf:scope:basis"), Some("lockfile"));
+    let why = prop(&doc, "cargo-spdf:scope:lockfile").unwrap();
+    assert!(why.starts_with("`cargo metadata` failed"), "{why}");
+    assert!(why.ends_with("an over-approximation of what ships"), "{why}");
+    assert_eq!(doc["compositions"][0]["aggregate"], "unknown");
+    assert!(
+        doc["compositions"][0]["bom-ref"]
+            .as_str()
+            .unwrap()
+            .ends_with("; scope: every package in Cargo.lock (an over-approximation)")
+    );
+    assert!(cdx_valid(&doc));
+}
+
+fn cdx_valid(doc: &Value) -> bool {
+    let errors = support::cdx::json_errors(doc, "1.6");
+    assert!(errors.is_empty(), "{errors:#?}");
+    true
+}
+
+#[test]
+fn tool_members_are_listed_as_build_tooling_that_does_not_ship() {
+    let ws = copy_workspace("demo");
+    std::fs::write(ws.path().join("spdf.toml"), "[members]\ntools = [\"demo-app\"]\n").unwrap();
+    let doc = sbom_in(ws.path(), &[]);
+    // The product is what ships: demo-core alone.
+    assert_eq!(doc["metadata"]["component"]["bom-ref"], "path+core-lib#demo-core@0.4.0");
+    let app = component(&doc, "demo-app").unwrap();
+    assert_eq!(app["scope"], "excluded");
+    assert_eq!(property(app, "cargo-spdf:buildTool"), Some("true"));
+    assert_eq!(property(app, "cargo-spdf:dependencyKind"), Some("build"));
+    let vulnlib = component(&doc, "vulnlib").unwrap();
+    assert_eq!(
+        (vulnlib["scope"].as_str(), property(vulnlib, "cargo-spdf:dependencyKind")),
+        (Some("excluded"), Some("build"))
+    );
+    assert_eq!(component(&doc, "safelib").unwrap()["scope"], "required");
+    assert!(cdx_valid(&doc));
+}
+
+#[test]
+fn sbom_urls_in_the_policy_must_be_web_urls() {
+    let ws = copy_workspace("demo");
+    std::fs::write(
+        ws.path().join("spdf.toml"),
+        "[sbom]\nmanufacturer-url = \"devices.example.com\"\nrepository = \"git@example.com:pump.git\"\n",
+    )
+    .unwrap();
+    let out = spdf(ws.path()).args(["sbom", "--offline", "--db"]).arg(fixture_db()).output().unwrap();
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.contains("spdf.toml:2:20: `sbom.manufacturer-url` must be an absolute http:// or https:// URL, not \"devices.example.com\""), "{err}");
+    assert!(
+        err.contains("spdf.toml:3:14: `sbom.repository` must be an absolute http:// or https:// URL"),
+        "{err}"
+    );
 }

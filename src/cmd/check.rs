@@ -71,6 +71,8 @@ fn clippy_options(common: &CommonArgs, args: &CheckArgs, env: &Env) -> clippy_ru
 /// The report of a run.
 pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env: &Env) -> Report {
     let lock = loaded.lock.ok();
+    let mut notes = notes(loaded, &findings);
+    notes.extend(gates::support::note(loaded, &gates, env.now));
     Report {
         stage: loaded.stage,
         workspace: WorkspaceInfo {
@@ -81,7 +83,7 @@ pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env:
         database: loaded.db.ok().map(|d| DatabaseInfo::new(d, env.now)),
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
         kev: loaded.kev.ok().and_then(Option::as_ref).map(crate::report::KevInfo::new),
-        notes: notes(loaded, &findings),
+        notes,
         gates,
         findings,
     }

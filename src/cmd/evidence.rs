@@ -28,7 +28,7 @@ pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Resul
     let loaded = Loaded::load(&request)?;
     let (findings, runs) = gates::run(&loaded, &Gate::ALL, env.now);
     let report = super::check::report(&loaded, runs, findings.clone(), env);
-    let files = files(&loaded, &report, &findings, env, args)?;
+    let files = files(&loaded, &portable(&report, &loaded), &findings, env, args)?;
     evidence::write_bundle(&out, &files, args.force)?;
     let mut summary = Vec::new();
     report::human::render(
@@ -53,12 +53,11 @@ fn files(
     args: &EvidenceArgs,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let options = sbom::Options { vulnerabilities: true, ..sbom::Options::default() };
-    let sbom_bom = super::sbom::build(loaded, findings, env, &options, false)?;
-    let vex_bom = super::sbom::build(loaded, findings, env, &options, true)?;
-    let sbom_json =
-        cyclonedx::write(sbom_bom.clone(), cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
-    let sbom_xml = cyclonedx::write(sbom_bom, cyclonedx::Format::Xml, cyclonedx::SpecVersion::V1_6)?;
-    let vex_json = cyclonedx::write(vex_bom, cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
+    let sbom_doc = super::sbom::build(loaded, findings, env, &options, false)?;
+    let vex_doc = super::sbom::build(loaded, findings, env, &options, true)?;
+    let sbom_json = cyclonedx::write(&sbom_doc, cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
+    let sbom_xml = cyclonedx::write(&sbom_doc, cyclonedx::Format::Xml, cyclonedx::SpecVersion::V1_6)?;
+    let vex_json = cyclonedx::write(&vex_doc, cyclonedx::Format::Json, cyclonedx::SpecVersion::V1_6)?;
     let rows = addendum::rows(&serde_json::from_slice(&sbom_json)?);
     let provenance = provenance::provenance(report, &extra(loaded, env));
     let mut report_json = Vec::new();
@@ -87,6 +86,45 @@ fn files(
     Ok(files)
 }
 
+/// The report as the bundle records it: no absolute local path, the workspace by its name, the
+/// advisory database and the KEV catalog by their place in the workspace (or their file name)
+/// beside their identity (commit or digest; catalog version).
+fn portable(report: &Report, loaded: &Loaded) -> Report {
+    let root = &loaded.ws.root;
+    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let place = |path: &str| {
+        let path = std::path::Path::new(path);
+        crate::paths::relative_to(path, root)
+            .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default()
+    };
+    let mut out = report.clone();
+    let mut replacements =
+        vec![(format!("{}/", root.display()), String::new()), (root.display().to_string(), ".".to_owned())];
+    if let Some(db) = out.database.as_mut() {
+        replacements.insert(0, (db.path.clone(), place(&db.path)));
+        db.path = place(&db.path);
+    }
+    if let Some(kev) = out.kev.as_mut() {
+        replacements.insert(0, (kev.path.clone(), place(&kev.path)));
+        kev.path = place(&kev.path);
+    }
+    out.workspace.root = name;
+    let strip = |text: &mut String| {
+        for (from, to) in &replacements {
+            if !from.is_empty() && text.contains(from.as_str()) {
+                *text = text.replace(from.as_str(), to);
+            }
+        }
+    };
+    out.notes.iter_mut().for_each(strip);
+    for f in &mut out.findings {
+        strip(&mut f.message);
+        f.help.iter_mut().for_each(strip);
+    }
+    out
+}
+
 /// What the provenance records beyond the report.
 fn extra<'a>(loaded: &'a Loaded, env: &Env) -> provenance::Extra<'a> {
     let project = loaded.project.ok();
@@ -95,8 +133,12 @@ fn extra<'a>(loaded: &'a Loaded, env: &Env) -> provenance::Extra<'a> {
         source_date_epoch: std::env::var_os("SOURCE_DATE_EPOCH").is_some_and(|v| !v.is_empty()),
         rustc: project.map(|p| p.toolchain.rustc_version.clone()),
         cargo: cargo_version(&loaded.ws.root),
+        pinned: project
+            .and_then(|p| p.toolchain_file.as_ref())
+            .and_then(crate::gates::build::toolchain_channel),
         git: project.and_then(|p| p.git.as_ref()),
         time: env.now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        now: env.now,
     }
 }
 

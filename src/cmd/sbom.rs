@@ -32,7 +32,7 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
     let request = Request {
         common,
         stage: args.stage,
-        needs: Needs { lock: true, db: true, kev: true, graph: true, ..Needs::default() },
+        needs: Needs { lock: true, db: true, kev: true, yanked: true, graph: true, ..Needs::default() },
         cargo,
         env,
         base: None,
@@ -44,10 +44,11 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
         packages: args.packages.clone(),
         include_dev: args.include_dev,
         target: args.target.clone(),
+        features: sbom::describe_features(args.all_features, args.no_default_features, &args.features),
         vulnerabilities: !args.no_vulnerabilities,
     };
-    let bom = build(&loaded, &findings, env, &options, args.vex_only)?;
-    cyclonedx::write(bom, args.format, args.spec_version)
+    let doc = build(&loaded, &findings, env, &options, args.vex_only)?;
+    cyclonedx::write(&doc, args.format, args.spec_version)
 }
 
 /// The advisories gate's findings, which the SBOM lists as vulnerabilities; an SBOM without them
@@ -60,7 +61,8 @@ pub fn advisory_findings(loaded: &Loaded, env: &Env) -> anyhow::Result<Vec<crate
     Ok(findings)
 }
 
-/// Says on stderr when the SBOM rests on the lockfile rather than on `cargo metadata`.
+/// Says on stderr when the SBOM rests on the lockfile rather than on `cargo metadata` (the
+/// document says so too, in its `compositions` and `cargo-spdf:scope:*` properties).
 fn warn_if_lockfile_scope(loaded: &Loaded, env: &Env) {
     if let Some(Basis::Lockfile { reason }) = loaded.graph.ok().map(|g| &g.basis)
         && env.verbosity != crate::report::human::Verbosity::Quiet
@@ -79,7 +81,7 @@ pub fn build(
     env: &Env,
     options: &sbom::Options,
     vex_only: bool,
-) -> anyhow::Result<cyclonedx_bom::models::bom::Bom> {
+) -> anyhow::Result<sbom::Sbom> {
     let graph =
         loaded.graph.get().map_err(|e| anyhow::anyhow!("the SBOM needs the dependency graph: {e}"))?;
     let lock = loaded.lock.get().map_err(|e| anyhow::anyhow!("the SBOM needs Cargo.lock: {e}"))?;
@@ -87,6 +89,7 @@ pub fn build(
     let database = DatabaseInfo::new(db, env.now);
     let workspace_name =
         loaded.ws.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let workspace_package = loaded.workspace_package.ok().cloned().unwrap_or_default();
     let inputs = sbom::Inputs {
         graph,
         lock,
@@ -94,6 +97,9 @@ pub fn build(
         policy_origin: &loaded.policy.origin,
         findings,
         database: &database,
+        kev: loaded.kev.ok().and_then(Option::as_ref),
+        histories: loaded.yanked.ok().map(|l| &l.histories),
+        workspace_package: &workspace_package,
         now: env.now,
         workspace_name: &workspace_name,
     };

@@ -1,18 +1,26 @@
 //! The FDA SBOM addendum: one CSV row per component with what the premarket guidance asks for
 //! beside the SBOM (level of support, end of support, known vulnerabilities and their
-//! assessment). Read from the SBOM itself, so the two always agree.
+//! assessment), each row naming the product and version it belongs to, so that a row read on its
+//! own (or pasted into another sheet) still says what it is about. Read from the SBOM itself, so
+//! the two always agree, and in its order (by name, then version).
 
 use serde_json::Value;
 
-/// One component, as the addendum and the report's support table show it.
+/// One component, as the addendum and the report's support tables show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Row {
+    /// The product's name.
+    pub product: String,
+    /// The product's version.
+    pub product_version: String,
     /// Name.
     pub name: String,
     /// Version.
     pub version: String,
     /// Supplier (name, else URL).
     pub supplier: String,
+    /// The licence: SPDX expression, or the licence's name.
+    pub license: String,
     /// Package URL.
     pub purl: String,
     /// SHA-256 from Cargo.lock.
@@ -29,6 +37,16 @@ pub struct Row {
     pub justification: String,
     /// Where the support data came from.
     pub support_source: String,
+    /// Why no level of support can be given, when none is.
+    pub support_gap: String,
+    /// When the policy's support entry was last assessed.
+    pub assessed: String,
+    /// Who assessed it.
+    pub assessed_by: String,
+    /// What replaces the component should its support end.
+    pub replacement_plan: String,
+    /// Whether it ships (`scope: required`); build tooling and build-only dependencies do not.
+    pub shipped: bool,
     /// Advisory ids.
     pub vulnerabilities: Vec<String>,
     /// VEX states, one per vulnerability.
@@ -45,6 +63,19 @@ fn prop<'a>(c: &'a Value, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The licence of a component: its expression, else its licences' ids or names.
+fn license(c: &Value) -> String {
+    let names: Vec<&str> = c["licenses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| {
+            l["expression"].as_str().or(l["license"]["id"].as_str()).or(l["license"]["name"].as_str())
+        })
+        .collect();
+    names.join(" AND ")
+}
+
 fn row(c: &Value, vulns: &[Value], relation: Option<&str>) -> Row {
     let reference = c["bom-ref"].as_str().unwrap_or("");
     let affecting: Vec<&Value> = vulns
@@ -53,9 +84,12 @@ fn row(c: &Value, vulns: &[Value], relation: Option<&str>) -> Row {
         .collect();
     let supplier = c["supplier"]["name"].as_str().or_else(|| c["supplier"]["url"][0].as_str()).unwrap_or("");
     Row {
+        product: String::new(),
+        product_version: String::new(),
         name: c["name"].as_str().unwrap_or("").to_owned(),
         version: c["version"].as_str().unwrap_or("").to_owned(),
         supplier: supplier.to_owned(),
+        license: license(c),
         purl: c["purl"].as_str().unwrap_or("").to_owned(),
         sha256: c["hashes"][0]["content"].as_str().unwrap_or("").to_owned(),
         relation: relation.map_or_else(
@@ -71,6 +105,11 @@ fn row(c: &Value, vulns: &[Value], relation: Option<&str>) -> Row {
         end_of_support: prop(c, "cdx:lifecycle:milestone:endOfSupport").to_owned(),
         justification: prop(c, "cargo-spdf:fda:justification").to_owned(),
         support_source: prop(c, "cargo-spdf:fda:supportSource").to_owned(),
+        support_gap: prop(c, "cargo-spdf:fda:supportGap").to_owned(),
+        assessed: prop(c, "cargo-spdf:fda:assessed").to_owned(),
+        assessed_by: prop(c, "cargo-spdf:fda:assessedBy").to_owned(),
+        replacement_plan: prop(c, "cargo-spdf:fda:replacementPlan").to_owned(),
+        shipped: relation.is_some() || c["scope"] != "excluded",
         vulnerabilities: affecting.iter().map(|v| v["id"].as_str().unwrap_or("").to_owned()).collect(),
         vex_states: affecting
             .iter()
@@ -80,16 +119,18 @@ fn row(c: &Value, vulns: &[Value], relation: Option<&str>) -> Row {
     }
 }
 
-/// The rows of an SBOM (CycloneDX JSON): the product first when it is a workspace member, then
-/// every component in the SBOM's order.
+/// The rows of an SBOM (CycloneDX JSON): the product first, then every component in the SBOM's
+/// order; every row names the product and its version.
 pub fn rows(sbom: &Value) -> Vec<Row> {
     let vulns = sbom["vulnerabilities"].as_array().cloned().unwrap_or_default();
     let product = &sbom["metadata"]["component"];
-    let mut out: Vec<Row> = Vec::new();
-    if product["purl"].is_string() {
-        out.push(row(product, &vulns, Some("product")));
-    }
+    let mut out: Vec<Row> = vec![row(product, &vulns, Some("product"))];
     out.extend(sbom["components"].as_array().into_iter().flatten().map(|c| row(c, &vulns, None)));
+    let (name, version) = (product["name"].as_str().unwrap_or(""), product["version"].as_str().unwrap_or(""));
+    for r in &mut out {
+        r.product = name.to_owned();
+        r.product_version = version.to_owned();
+    }
     out
 }
 
@@ -97,9 +138,12 @@ pub fn rows(sbom: &Value) -> Vec<Row> {
 pub fn render(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     w.write_record([
+        "product",
+        "product version",
         "component",
         "version",
         "supplier",
+        "licence",
         "purl",
         "sha256",
         "direct/transitive",
@@ -108,15 +152,22 @@ pub fn render(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
         "end of support",
         "justification",
         "support source",
+        "support gap",
+        "assessed",
+        "assessed by",
+        "replacement plan",
         "vulnerabilities",
         "VEX state",
         "KEV",
     ])?;
     for r in rows {
         w.write_record([
-            r.name.as_str(),
+            r.product.as_str(),
+            &r.product_version,
+            &r.name,
             &r.version,
             &r.supplier,
+            &r.license,
             &r.purl,
             &r.sha256,
             &r.relation,
@@ -125,6 +176,10 @@ pub fn render(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
             &r.end_of_support,
             &r.justification,
             &r.support_source,
+            &r.support_gap,
+            &r.assessed,
+            &r.assessed_by,
+            &r.replacement_plan,
             &r.vulnerabilities.join(" "),
             &r.vex_states.join(" "),
             if r.kev { "yes" } else { "no" },

@@ -1,6 +1,8 @@
 //! `report.md`: the check report for the people who sign off a release: the verdict, what was
-//! checked, a table per gate, every waiver and documented lint deviation, and the FDA support
-//! table of the components. A gate that was not evaluated says so, and why, in its section.
+//! checked, a table per gate (the lints gate's grouped per member), every waiver and documented
+//! lint deviation, and the FDA support tables: the components that ship, then the build tooling
+//! apart (build-only dependencies, proc-macros, tool members), both in the SBOM's order (by
+//! name, then version). A gate that was not evaluated says so, and why, in its section.
 //!
 //! Every string from an input is escaped for a table cell: control characters as
 //! [`crate::text::inline`] writes them, `|` and `\` with a backslash.
@@ -24,7 +26,9 @@ pub fn render(report: &Report, provenance: &Provenance, rows: &[Row]) -> String 
     }
     waivers(&mut out, report);
     deviations(&mut out, report);
-    support_table(&mut out, rows);
+    let (shipped, tooling): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.shipped);
+    support_table(&mut out, "Shipped components: FDA level of support and end of support", &shipped);
+    support_table(&mut out, "Build tooling (does not ship): level of support and end of support", &tooling);
     out
 }
 
@@ -94,14 +98,23 @@ fn inputs(out: &mut String, p: &Provenance) {
         "CISA KEV catalog",
         p.kev_catalog.as_ref().map_or_else(
             || "not checked".to_owned(),
-            |k| format!("version {} ({} entries)", k.version, k.entries),
+            |k| {
+                let age = k.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
+                format!("version {} ({} entries), released {}{age}", k.version, k.entries, k.released)
+            },
         ),
     );
+    let pin = match (&p.toolchain.pinned, p.toolchain.matches_pin) {
+        (Some(pin), Some(true)) => format!("; pinned {pin} (the one that ran)"),
+        (Some(pin), Some(false)) => format!("; pinned {pin}, which is NOT the one that ran"),
+        (Some(pin), None) => format!("; rust-toolchain.toml names {pin}"),
+        (None, _) => "; no rust-toolchain.toml".to_owned(),
+    };
     row(
         out,
         "Toolchain",
         format!(
-            "{}; {}",
+            "{}; {}{pin}",
             p.toolchain.rustc.as_deref().unwrap_or("rustc: unknown"),
             p.toolchain.cargo.as_deref().unwrap_or("cargo: unknown")
         ),
@@ -154,6 +167,32 @@ fn gate_table(out: &mut String, report: &Report, gate: Gate) {
         let _ = writeln!(out, "No findings.\n");
         return;
     }
+    if gate == Gate::Lints {
+        return per_member(out, &findings);
+    }
+    findings_table(out, &findings);
+}
+
+/// The lints gate's findings, one table per member (findings that name several members, or none,
+/// last).
+fn per_member(out: &mut String, findings: &[&Finding]) {
+    let mut groups: std::collections::BTreeMap<Option<&str>, Vec<&Finding>> =
+        std::collections::BTreeMap::new();
+    for f in findings {
+        groups.entry(f.member.as_deref()).or_default().push(f);
+    }
+    let shared = groups.remove(&None);
+    for (member, list) in groups.iter().map(|(m, l)| (m.unwrap_or_default(), l)) {
+        let _ = writeln!(out, "### Member `{}`\n", cell(member));
+        findings_table(out, list);
+    }
+    if let Some(list) = shared {
+        let _ = writeln!(out, "### Several members, or the policy and configuration\n");
+        findings_table(out, &list);
+    }
+}
+
+fn findings_table(out: &mut String, findings: &[&Finding]) {
     let _ = writeln!(out, "| level | code | subject | finding | where |\n|---|---|---|---|---|");
     for f in findings {
         let at = f
@@ -243,24 +282,38 @@ fn deviations(out: &mut String, report: &Report) {
     out.push('\n');
 }
 
-fn support_table(out: &mut String, rows: &[Row]) {
-    let _ = writeln!(out, "## Component support (FDA level of support and end of support)\n");
+fn support_table(out: &mut String, title: &str, rows: &[&Row]) {
+    let _ = writeln!(out, "## {title}\n");
+    if rows.is_empty() {
+        let _ = writeln!(out, "None.\n");
+        return;
+    }
     let _ = writeln!(
         out,
-        "| component | version | relation | level of support | end of support | justification | source | vulnerabilities |\n|---|---|---|---|---|---|---|---|"
+        "| component | version | relation | licence | level of support | end of support | justification | source | assessed | vulnerabilities |\n|---|---|---|---|---|---|---|---|---|---|"
     );
+    let dash = |s: &str| if s.is_empty() { "-".to_owned() } else { cell(s) };
     for r in rows {
+        let justification = match (r.justification.is_empty(), r.support_gap.is_empty()) {
+            (true, false) => format!("**none**: {}", cell(&r.support_gap)),
+            _ => dash(&r.justification),
+        };
+        let assessed = match (r.assessed.is_empty(), r.assessed_by.is_empty()) {
+            (false, false) => format!("{} by {}", cell(&r.assessed), cell(&r.assessed_by)),
+            _ => dash(&format!("{}{}", r.assessed, r.assessed_by)),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {justification} | {} | {assessed} | {} |",
             cell(&r.name),
-            cell(&r.version),
+            dash(&r.version),
             cell(&r.relation),
+            dash(&r.license),
             if r.level.is_empty() { "**none**".to_owned() } else { cell(&r.level) },
-            if r.end_of_support.is_empty() { "-".to_owned() } else { cell(&r.end_of_support) },
-            cell(&r.justification),
-            cell(&r.support_source),
+            dash(&r.end_of_support),
+            dash(&r.support_source),
             if r.vulnerabilities.is_empty() { "-".to_owned() } else { cell(&r.vulnerabilities.join(", ")) }
         );
     }
+    out.push('\n');
 }

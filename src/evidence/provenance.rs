@@ -93,15 +93,22 @@ pub struct Kev {
     pub released: String,
     /// Entries.
     pub entries: usize,
+    /// Age in whole days at `time`, from `released`.
+    pub age_days: Option<i64>,
 }
 
-/// The toolchain.
+/// The toolchain: the one that ran, and the one `rust-toolchain.toml` pins.
 #[derive(Debug, Clone, Serialize)]
 pub struct Toolchain {
-    /// `rustc -V`.
+    /// `rustc -V` of the toolchain that ran.
     pub rustc: Option<String>,
-    /// `cargo -V`.
+    /// `cargo -V` of the toolchain that ran.
     pub cargo: Option<String>,
+    /// The `channel` rust-toolchain.toml pins, if any.
+    pub pinned: Option<String>,
+    /// Whether the toolchain that ran is the pinned one (`null` when nothing exact is pinned or
+    /// the running one is unknown).
+    pub matches_pin: Option<bool>,
 }
 
 /// The git state.
@@ -125,10 +132,14 @@ pub struct Extra<'a> {
     pub rustc: Option<String>,
     /// `cargo -V`.
     pub cargo: Option<String>,
+    /// The `channel` rust-toolchain.toml pins.
+    pub pinned: Option<String>,
     /// The git state.
     pub git: Option<&'a crate::vcs::GitState>,
     /// The time.
     pub time: String,
+    /// The time, for ages.
+    pub now: jiff::Timestamp,
 }
 
 /// Builds the provenance of a check.
@@ -169,8 +180,19 @@ pub fn provenance(report: &Report, extra: &Extra<'_>) -> Provenance {
             version: k.version.clone(),
             released: k.released.clone(),
             entries: k.count,
+            age_days: crate::gates::kev::released_age_days(&k.released, extra.now),
         }),
-        toolchain: Toolchain { rustc: extra.rustc.clone(), cargo: extra.cargo.clone() },
+        toolchain: Toolchain {
+            rustc: extra.rustc.clone(),
+            cargo: extra.cargo.clone(),
+            pinned: extra.pinned.clone(),
+            matches_pin: match (&extra.pinned, &extra.rustc) {
+                (Some(pin), Some(rustc)) if crate::gates::build::is_exact_pin(pin) => {
+                    Some(crate::gates::build::pin_matches(pin, rustc))
+                }
+                _ => None,
+            },
+        },
         git: extra.git.map(|g| Git {
             commit: g.commit.clone(),
             dirty: g.dirty(),

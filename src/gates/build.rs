@@ -41,6 +41,7 @@ pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
     findings.extend(lockfile(project, policy));
     findings.extend(rust_versions(project, ctx.policy));
     findings.extend(toolchain_pin(project, policy));
+    findings.extend(toolchain_mismatch(project, ctx.stage));
     findings.extend(profiles(project, policy));
     findings.extend(risky(project, policy));
     findings.extend(toolchain_advisories(project, input.db));
@@ -222,6 +223,50 @@ fn toolchain_pin(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
     f.required = Some("an exact version (X.Y.Z, nightly-YYYY-MM-DD or beta-YYYY-MM-DD)".to_owned());
     f.actual = Some(actual);
     Some(f)
+}
+
+/// The toolchain that ran against the exact one rust-toolchain.toml pins: `toolchain-mismatch`,
+/// a warning, denied at the release stage (the evidence would record a compiler the release is
+/// not built with). Pins that name no one toolchain are `toolchain-unpinned`'s concern.
+fn toolchain_mismatch(project: &Project, stage: crate::policy::Stage) -> Option<Finding> {
+    let file = project.toolchain_file.as_ref()?;
+    let pinned = toolchain_channel(file).filter(|c| is_exact_pin(c))?;
+    let ran = &project.toolchain.rustc_version;
+    if pin_matches(&pinned, ran) {
+        return None;
+    }
+    let level = if stage == crate::policy::Stage::Release { Level::Deny } else { Level::Warn };
+    let mut f = Finding::new(
+        Code::ToolchainMismatch,
+        level,
+        format!("{} pins {pinned}, but {ran} ran: the lint levels were judged and the evidence is recorded for another toolchain than the pinned one", file.report_name),
+    )
+    .help(format!("run cargo-spdf with the pinned toolchain (`cargo +{pinned} spdf ...`), or update the pin to the toolchain you build with"))
+    .at(Some(Location { file: file.report_name.clone(), line: line_of(file, "channel") }));
+    f.required = Some(pinned);
+    f.actual = Some(ran.clone());
+    Some(f)
+}
+
+/// Whether `rustc -V` (`rustc 1.95.0 (59807616e 2026-04-14)`) is the toolchain an exact pin
+/// names: `X.Y.Z` a stable X.Y.Z; `nightly-D` or `beta-D` that channel built from a commit of
+/// day D or the day before (a nightly is built from the previous day's last commit).
+pub fn pin_matches(pinned: &str, rustc_version: &str) -> bool {
+    let mut words = rustc_version.split_whitespace().skip(1);
+    let release = words.next().unwrap_or("");
+    let date = rustc_version.rsplit(' ').next().unwrap_or("").trim_end_matches(')');
+    let (pin_version, _host) = pinned.split_once('-').unwrap_or((pinned, ""));
+    if pin_version.split('.').count() == 3 && pin_version.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return release == pin_version;
+    }
+    let Some((kind, day)) = pinned.split_once('-') else { return false };
+    let day = day.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok());
+    let built = date.parse::<jiff::civil::Date>().ok();
+    let same_channel = release.ends_with(&format!("-{kind}"));
+    match (day, built) {
+        (Some(day), Some(built)) => same_channel && (built == day || built.tomorrow().ok() == Some(day)),
+        _ => false,
+    }
 }
 
 /// Whether a channel names one toolchain: `1.95.0`, `nightly-2026-04-01`, `beta-2026-04-01`,
@@ -587,4 +632,21 @@ fn risky(project: &Project, policy: &BuildPolicy) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_running_toolchain_against_the_pin() {
+        assert!(pin_matches("1.95.0", "rustc 1.95.0 (59807616e 2026-04-14)"));
+        assert!(pin_matches("1.95.0-x86_64-unknown-linux-gnu", "rustc 1.95.0 (59807616e 2026-04-14)"));
+        assert!(!pin_matches("1.95.0", "rustc 1.94.1 (e408947bf 2026-03-25)"));
+        assert!(!pin_matches("1.95.0", "rustc 1.95.0-nightly (0123abc 2026-03-01)"));
+        assert!(pin_matches("nightly-2026-04-01", "rustc 1.97.0-nightly (0123abc 2026-03-31)"));
+        assert!(pin_matches("nightly-2026-04-01", "rustc 1.97.0-nightly (0123abc 2026-04-01)"));
+        assert!(!pin_matches("nightly-2026-04-01", "rustc 1.97.0-nightly (0123abc 2026-03-20)"));
+        assert!(!pin_matches("beta-2026-04-01", "rustc 1.97.0-nightly (0123abc 2026-03-31)"));
+    }
 }

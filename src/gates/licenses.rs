@@ -29,15 +29,17 @@ impl<'a> Input<'a> {
     }
 }
 
-/// Runs the gate over the product's components: the members that ship and their normal and build
-/// dependencies (tool members, and what only they pull in, are not shipped).
+/// Runs the gate over the product's shipped components: the members that ship and what they pull
+/// in at runtime (tool members, build-only dependencies and what only they pull in do not ship).
 pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
     let (graph, lock) = (input.graph, input.lock);
     let policy = &ctx.policy.licenses;
     let roots = graph.product_members(ctx.policy);
     let scope = crate::graph::scope::walk(graph, &roots, false);
     let mut out = Vec::new();
-    for &i in scope.included.keys() {
+    // What ships: linked into the product (build-only dependencies and proc-macros run on the
+    // build machine; the SBOM lists them with scope `excluded`).
+    for (&i, _) in scope.included.iter().filter(|(_, usage)| usage.runtime) {
         let p = &graph.packages[i];
         if p.member && policy.exempt_members {
             continue;

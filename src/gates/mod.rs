@@ -47,7 +47,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
         lock: any(&[Gate::Advisories, Gate::Sources, Gate::Bans, Gate::Licenses, Gate::Support]),
         db: any(&[Gate::Advisories, Gate::Build, Gate::Support]),
         kev: any(&[Gate::Advisories]),
-        yanked: any(&[Gate::Advisories]),
+        yanked: any(&[Gate::Advisories, Gate::Support]),
         graph: any(&[Gate::Licenses, Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
     }

@@ -1,6 +1,6 @@
-//! The support gate: the FDA's level of support and end of support for every component of the
-//! product (the workspace members and what they depend on, build dependencies included, dev
-//! dependencies not), decided as the SBOM decides it.
+//! The support gate: the FDA's level of support and end of support for every shipped component
+//! (the members that ship and what they pull in at runtime; build-only dependencies, tool members
+//! and dev dependencies do not ship), decided as the SBOM decides it.
 
 use super::Ctx;
 use crate::finding::{Code, Finding, Level, Location};
@@ -8,11 +8,13 @@ use crate::graph::{Graph, Source};
 use crate::load::Loaded;
 use crate::load::database::AdvisoryDb;
 use crate::load::lockfile::Lock;
-use crate::policy::{Profile, Stage};
-use crate::support::{Support, SupportSource};
+use crate::load::yanked::{INDEX_URL_VAR, Lookup};
+use crate::policy::{Stage, SupportLevel};
+use crate::support::{Facts, Rules, Support, SupportSource};
+use std::collections::BTreeMap;
 
-/// What the gate reads: the dependency graph, `Cargo.lock` and the advisory database (for
-/// RustSec's `unmaintained` advisories).
+/// What the gate reads: the dependency graph, `Cargo.lock`, the advisory database (for
+/// RustSec's `unmaintained` advisories) and the crates.io index's release histories.
 pub struct Input<'a> {
     /// The graph.
     pub graph: &'a Graph,
@@ -20,6 +22,8 @@ pub struct Input<'a> {
     pub lock: &'a Lock,
     /// The advisory database.
     pub db: &'a AdvisoryDb,
+    /// What the index says.
+    pub index: &'a Lookup,
 }
 
 impl<'a> Input<'a> {
@@ -29,35 +33,27 @@ impl<'a> Input<'a> {
             graph: l.graph.get().map_err(|e| super::missing("the dependency graph", e))?,
             lock: l.lock.get().map_err(|e| super::missing("Cargo.lock", e))?,
             db: l.db.get().map_err(|e| super::missing("the advisory database", e))?,
+            index: l.yanked.get().map_err(|e| super::missing("the crates.io index lookups", e))?,
         })
     }
 }
 
-/// Reports components without a level of support or justification (`support-missing`) and
-/// components past their end of support (`support-ended`), over the members that ship and what
-/// they pull in.
+/// Reports shipped components without a level of support or justification (`support-missing`,
+/// saying why none could be given) and components past their end of support (`support-ended`).
 pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
-    let (graph, lock) = (input.graph, input.lock);
-    let unmaintained = super::advisories::unmaintained(lock, input.db);
-    let roots = graph.product_members(ctx.policy);
-    let scope = crate::graph::scope::walk(graph, &roots, false);
     let today = ctx.today();
-    let missing_level = missing_level(ctx.policy.profile, ctx.stage);
+    let level = missing_level(ctx.stage);
     let mut findings = Vec::new();
-    for &i in scope.included.keys() {
-        let p = &graph.packages[i];
+    for (i, support) in shipped(ctx, input) {
+        let p = &input.graph.packages[i];
         let version = p.version.to_string();
-        let advisory = unmaintained.get(&(p.name.clone(), version.clone())).map(String::as_str);
-        let support = crate::support::resolve(&p.name, p.member, advisory, &ctx.policy.support);
         let at = match (&support.location, &p.source) {
             (Some(policy_line), _) => Some(policy_line.clone()),
-            (None, Source::Path { dir }) => Some(Location { file: format!("{dir}/Cargo.toml"), line: None }),
-            (None, _) => Some(lock.location(&p.name, &version)),
+            (None, Source::Path { dir }) => Some(Location { file: manifest_of(dir), line: None }),
+            (None, _) => Some(input.lock.location(&p.name, &version)),
         };
-        if !support.is_stated()
-            && let Some(level) = missing_level
-        {
-            findings.push(missing(&p.name, &version, level).at(at.clone()));
+        if !support.is_stated() {
+            findings.push(missing(&p.name, &version, &support, level).at(at.clone()));
         }
         if support.has_ended(today) {
             findings.push(ended(&p.name, &version, &support).at(at));
@@ -66,27 +62,92 @@ pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
     findings
 }
 
-/// `support-missing` denies at the release stage; before it, it warns under the medical and
-/// firmware profiles and is not reported under baseline (where FDA support data is not asked for
-/// until release).
-pub fn missing_level(profile: Profile, stage: Stage) -> Option<Level> {
-    match (stage, profile) {
-        (Stage::Release, _) => Some(Level::Deny),
-        (_, Profile::Medical | Profile::Firmware) => Some(Level::Warn),
-        (_, Profile::Baseline) => None,
+/// The support data of every shipped component, by graph index.
+pub fn shipped(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<(usize, Support)> {
+    let graph = input.graph;
+    let unmaintained = super::advisories::unmaintained(input.lock, input.db);
+    let roots = graph.product_members(ctx.policy);
+    let scope = crate::graph::scope::walk(graph, &roots, false);
+    let rules = Rules::new(ctx.policy, ctx.now);
+    scope
+        .included
+        .iter()
+        .filter(|(_, usage)| usage.runtime)
+        .map(|(&i, _)| {
+            let p = &graph.packages[i];
+            let advisory = unmaintained.get(&(p.name.clone(), p.version.to_string())).map(String::as_str);
+            (i, crate::support::resolve(&Facts::of(p, advisory, Some(&input.index.histories)), &rules))
+        })
+        .collect()
+}
+
+/// What the gate found, for the report's notes: how many shipped components have a level of
+/// support, which, and from what; how many an end of support or a justification.
+pub fn summary(ctx: &Ctx<'_>, input: &Input<'_>) -> String {
+    let all = shipped(ctx, input);
+    let mut levels: BTreeMap<Option<SupportLevel>, usize> = BTreeMap::new();
+    let mut sources: BTreeMap<SupportSource, usize> = BTreeMap::new();
+    for (_, s) in &all {
+        *levels.entry(s.level).or_default() += 1;
+        if let (Some(source), Some(_)) = (s.source, s.level) {
+            *sources.entry(source).or_default() += 1;
+        }
+    }
+    let dated = all.iter().filter(|(_, s)| s.end_of_support.is_some()).count();
+    let justified =
+        all.iter().filter(|(_, s)| s.end_of_support.is_none() && s.justification.is_some()).count();
+    let count = |l: Option<SupportLevel>| levels.get(&l).copied().unwrap_or(0);
+    let from: Vec<String> = sources.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+    format!(
+        "support: {} shipped components: {} actively maintained, {} no longer maintained, {} abandoned, {} without a level (levels from: {}); {dated} with an end-of-support date, {justified} with a justification instead, {} with neither",
+        all.len(),
+        count(Some(SupportLevel::ActivelyMaintained)),
+        count(Some(SupportLevel::NoLongerMaintained)),
+        count(Some(SupportLevel::Abandoned)),
+        count(None),
+        if from.is_empty() { "nothing".to_owned() } else { from.join(", ") },
+        all.len() - dated - justified
+    )
+}
+
+/// The [`summary`] for the report's notes, when the support gate was evaluated.
+pub fn note(loaded: &Loaded, runs: &[crate::report::GateRun], now: jiff::Timestamp) -> Option<String> {
+    runs.iter().find(|r| r.gate == crate::finding::Gate::Support).filter(|r| r.is_evaluated())?;
+    let input = Input::from_loaded(loaded).ok()?;
+    let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
+    Some(summary(&ctx, &input))
+}
+
+/// `support-missing` denies at the release stage and warns before it, whatever the profile: a
+/// component whose support cannot be stated is never passed in silence.
+pub fn missing_level(stage: Stage) -> Level {
+    match stage {
+        Stage::Release => Level::Deny,
+        Stage::Local | Stage::PreMerge => Level::Warn,
     }
 }
 
-fn missing(name: &str, version: &str, level: Level) -> Finding {
-    Finding::new(
+fn manifest_of(dir: &str) -> String {
+    if dir.is_empty() { "Cargo.toml".to_owned() } else { format!("{dir}/Cargo.toml") }
+}
+
+fn missing(name: &str, version: &str, support: &Support, level: Level) -> Finding {
+    let why = support.gap.as_deref().unwrap_or("nothing states it");
+    let entry = format!(
+        "or add a [[support]] entry to spdf.toml: packages = [\"{name}\"], level = \"actively maintained\" (or \"no longer maintained\", \"abandoned\"), end-of-support = \"YYYY-MM-DD\", or a justification"
+    );
+    let mut f = Finding::new(
         Code::SupportMissing,
         level,
-        format!("{name} {version}: no FDA level of support and no justification for its absence"),
+        format!("{name} {version}: no FDA level of support and no justification for its absence: {why}"),
     )
-    .package(name, version)
-    .help(format!(
-        "add a [[support]] entry to spdf.toml: packages = [\"{name}\"], level = \"actively maintained\" (or \"no longer maintained\", \"abandoned\"), end-of-support = \"YYYY-MM-DD\", or a justification"
-    ))
+    .package(name, version);
+    if support.history_unknown.is_some() {
+        f = f.help(format!("run with access to the crates.io index (or set {INDEX_URL_VAR} to a mirror of it), so that the level is derived from the crate's release activity"));
+    } else if why.contains("[sbom] manufacturer") {
+        f = f.help("declare the manufacturer in spdf.toml: [sbom] manufacturer = \"...\" (the release stage requires it)");
+    }
+    f.help(entry)
 }
 
 fn ended(name: &str, version: &str, support: &Support) -> Finding {

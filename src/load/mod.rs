@@ -20,6 +20,7 @@ pub mod lockfile;
 pub mod manifests;
 pub mod metadata;
 pub mod metadata_cache;
+pub mod product;
 pub mod project;
 pub mod stale;
 pub mod toolchain;
@@ -144,6 +145,8 @@ pub struct Loaded {
     pub graph: Slot<Graph>,
     /// The project's manifests, sources and configuration.
     pub project: Slot<Project>,
+    /// The root manifest's `[workspace.package]` data, for the SBOM's product (with the graph).
+    pub workspace_package: Slot<product::WorkspacePackage>,
     /// What clippy reported, after [`Loaded::run_clippy`].
     pub clippy: Option<ClippyRun>,
     /// Things the reader should know about how the inputs were read.
@@ -181,11 +184,13 @@ impl Loaded {
             members: Slot::NotNeeded,
             graph: Slot::NotNeeded,
             project: Slot::NotNeeded,
+            workspace_package: Slot::NotNeeded,
             clippy: None,
             notes: std::mem::take(&mut notes),
             other_tools,
             weakened,
         };
+        loaded.workspace_package = Slot::when(needs.graph, || product::read(&loaded.ws));
         loaded.load_rest(req, needs, &config);
         loaded.check_lockfile_unchanged()?;
         Ok(loaded)

@@ -1,10 +1,13 @@
-//! Load: the yanked status of every crates.io package in `Cargo.lock`, read from the crates.io
-//! sparse index, or from a mirror of it named by `CARGO_SPDF_INDEX_URL`.
+//! Load: what the crates.io sparse index (or a mirror of it named by `CARGO_SPDF_INDEX_URL`)
+//! says about every crates.io package in `Cargo.lock`: whether the locked version is yanked, and
+//! the crate's release history (every version, its yanked flag and its publication time), which
+//! the FDA support data is derived from.
 //!
 //! The index holds one file per crate (`1/a`, `2/ab`, `3/a/abc`, `ab/cd/abcdef`, lower-cased),
-//! one JSON line per published version with its `vers` and `yanked` flag. Only packages whose
-//! source is crates.io are looked up: path, git and other-registry packages are skipped, since
-//! the crates.io index says nothing about them.
+//! one JSON line per published version with its `vers`, `yanked` flag and `pubtime`. Only
+//! packages whose source is crates.io are looked up: path, git and other-registry packages are
+//! skipped, since the crates.io index says nothing about them (and the names of in-house crates
+//! are never sent to it).
 //!
 //! Once the index URL is valid nothing here is an error: a lookup that fails gives
 //! [`YankedStatus::Unknown`] with the reason, and the advisories gate reports it (and fails
@@ -12,15 +15,21 @@
 //! once, each request with a timeout, and the answers are kept in a cache on disk for an hour
 //! (then revalidated with a conditional request). `--offline` makes no request at all; a
 //! `file://` index is a directory on disk, not the network, and is read even then.
+//!
+//! A yanked status is only ever the index's answer of this run. A release history may come from
+//! the cache when the index cannot be asked (offline, unreachable), marked with the date it was
+//! fetched: publication dates do not change, and a history that is a little old errs towards a
+//! lower level of support. With neither, it is [`History::Unknown`] and the support gate says so.
 
 mod cache;
 mod index;
 
-pub use index::{DEFAULT_INDEX, INDEX_URL_VAR};
+pub use index::{DEFAULT_INDEX, INDEX_URL_VAR, VersionEntry, Versions};
 
 use crate::load::lockfile::Lock;
 use index::{Fetched, Index};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -45,6 +54,24 @@ pub enum YankedStatus {
 /// The status of every locked crates.io package, by (name, version).
 pub type Statuses = BTreeMap<(String, String), YankedStatus>;
 
+/// A crate's release history, as the index gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum History {
+    /// Every published version.
+    Known {
+        /// The versions, with their yanked flags and publication times.
+        versions: Versions,
+        /// When the cache this came from was filled; `None` when the index answered in this run.
+        cached_at: Option<Timestamp>,
+    },
+    /// The history could not be read: why (offline without a cached copy, the index could not
+    /// be reached, the crate is not in the index).
+    Unknown(String),
+}
+
+/// The release history of every locked crates.io crate, by name.
+pub type Histories = BTreeMap<String, History>;
+
 /// The outcome of looking up a lockfile's packages.
 #[derive(Debug, Clone)]
 pub struct Lookup {
@@ -52,6 +79,8 @@ pub struct Lookup {
     pub index: String,
     /// The status of every locked crates.io package.
     pub statuses: Statuses,
+    /// The release history of every locked crates.io crate.
+    pub histories: Histories,
     /// The index is remote and `--offline` was given, so nothing was looked up.
     pub skipped_offline: bool,
 }
@@ -81,14 +110,17 @@ pub const VERSION_NOT_IN_INDEX: &str = "version not in the index";
 pub fn look_up(lock: &Lock, options: Options) -> anyhow::Result<Lookup> {
     let url = index::index_url()?;
     let packages = crates_io_packages(lock);
-    if options.offline && index::is_remote(&url) {
-        let unknown = YankedStatus::Unknown(OFFLINE_REASON.to_owned());
-        let statuses = packages.into_iter().map(|p| (p, unknown.clone())).collect();
-        return Ok(Lookup { index: url.to_string(), statuses, skipped_offline: true });
-    }
-    let index = Index::open(&url, cache::Cache::for_index(&url))?;
     let names: Vec<&str> =
         packages.iter().map(|(n, _)| n.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    if options.offline && index::is_remote(&url) {
+        let index = Index::open(&url, cache::Cache::for_index(&url))?;
+        let unknown = YankedStatus::Unknown(OFFLINE_REASON.to_owned());
+        let statuses = packages.iter().map(|p| (p.clone(), unknown.clone())).collect();
+        let offline = Err(format!("{OFFLINE_REASON}, and no copy of the crate's file is cached"));
+        let histories = names.iter().map(|&n| (n.to_owned(), history(&index, n, Some(&offline)))).collect();
+        return Ok(Lookup { index: url.to_string(), statuses, histories, skipped_offline: true });
+    }
+    let index = Index::open(&url, cache::Cache::for_index(&url))?;
     let fetched = fetch_all(&index, &names, &progress_bar(names.len(), options));
     let statuses = packages
         .iter()
@@ -97,7 +129,27 @@ pub fn look_up(lock: &Lock, options: Options) -> anyhow::Result<Lookup> {
             ((name.clone(), version.clone()), status)
         })
         .collect();
-    Ok(Lookup { index: url.to_string(), statuses, skipped_offline: false })
+    let histories = names.iter().map(|&n| (n.to_owned(), history(&index, n, fetched.get(n)))).collect();
+    Ok(Lookup { index: url.to_string(), statuses, histories, skipped_offline: false })
+}
+
+/// A crate's history from what its index file gave: the answer of this run, else the cached
+/// copy (whatever its age, with its date), else why it is unknown.
+fn history(index: &Index, name: &str, fetched: Option<&Result<Fetched, String>>) -> History {
+    match fetched {
+        Some(Ok(Fetched::Versions(versions))) => {
+            History::Known { versions: versions.clone(), cached_at: None }
+        }
+        Some(Ok(Fetched::NotFound)) => History::Unknown(CRATE_NOT_IN_INDEX.to_owned()),
+        Some(Err(error)) => match index.cached(name) {
+            Some(entry) => History::Known {
+                versions: entry.versions,
+                cached_at: i64::try_from(entry.fetched).ok().and_then(|s| Timestamp::from_second(s).ok()),
+            },
+            None => History::Unknown(error.clone()),
+        },
+        None => History::Unknown("not looked up".to_owned()),
+    }
 }
 
 /// (name, version) of every locked package whose source is crates.io.
@@ -133,7 +185,7 @@ fn fetch_all<'n>(
 fn status(fetched: Option<&Result<Fetched, String>>, version: &str) -> YankedStatus {
     let unknown = |reason: &str| YankedStatus::Unknown(reason.to_owned());
     match fetched {
-        Some(Ok(Fetched::Versions(versions))) => match versions.get(version) {
+        Some(Ok(Fetched::Versions(versions))) => match versions.get(version).map(|v| v.yanked) {
             Some(true) => YankedStatus::Yanked,
             Some(false) => YankedStatus::NotYanked,
             None => unknown(VERSION_NOT_IN_INDEX),
@@ -170,7 +222,9 @@ mod tests {
 
     #[test]
     fn status_of_a_version() {
-        let versions = Ok(Fetched::Versions([("1.0.0".to_owned(), true), ("1.0.1".into(), false)].into()));
+        let entry = |yanked| VersionEntry { yanked, pubtime: None };
+        let versions =
+            Ok(Fetched::Versions([("1.0.0".to_owned(), entry(true)), ("1.0.1".into(), entry(false))].into()));
         assert_eq!(status(Some(&versions), "1.0.0"), YankedStatus::Yanked);
         assert_eq!(status(Some(&versions), "1.0.1"), YankedStatus::NotYanked);
         assert_eq!(status(Some(&versions), "2.0.0"), YankedStatus::Unknown(VERSION_NOT_IN_INDEX.into()));

@@ -105,6 +105,8 @@ pub struct Policy {
     pub sbom: SbomPolicy,
     /// `[[support]]`, in file order (the first matching entry applies).
     pub support: Vec<SupportRule>,
+    /// `[support]`: how release activity is judged where no entry gives a level.
+    pub support_thresholds: SupportThresholds,
     /// `[lints]`, laid over the profile's.
     pub lints: LintsPolicy,
     /// `[build]`, laid over the profile's.
@@ -134,6 +136,24 @@ pub struct SbomPolicy {
     pub manufacturer_url: Option<String>,
     /// SBOM authors.
     pub authors: Vec<String>,
+    /// The product's source repository.
+    pub repository: Option<String>,
+}
+
+/// How the level of support is derived from release activity where the policy gives none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportThresholds {
+    /// A release within this many months is "actively maintained" (default 24).
+    pub active_within_months: u32,
+    /// No release within this many months is "abandoned" (default 60); in between, "no longer
+    /// maintained".
+    pub abandoned_after_months: u32,
+}
+
+impl Default for SupportThresholds {
+    fn default() -> Self {
+        SupportThresholds { active_within_months: 24, abandoned_after_months: 60 }
+    }
 }
 
 /// The FDA's three levels of support, in the guidance's own words.
@@ -172,6 +192,12 @@ pub struct SupportRule {
     pub end_of_support: Option<Date>,
     /// Justification, if given.
     pub justification: Option<String>,
+    /// When the entry was last assessed.
+    pub assessed: Option<Date>,
+    /// Who assessed it.
+    pub assessed_by: Option<String>,
+    /// What replaces the component should its support end.
+    pub replacement_plan: Option<String>,
     /// Where it is written.
     pub location: Location,
 }
@@ -196,6 +222,9 @@ pub struct Advisories {
     pub max_db_age_days: Option<u32>,
     /// How many days ahead a waiver may expire (default: the profile's; none under baseline).
     pub max_exception_days: Option<u32>,
+    /// Maximum KEV catalog age in days, from its release date (default: no limit; 7 at the
+    /// release stage).
+    pub max_kev_age_days: Option<u32>,
     /// Waivers.
     pub exceptions: Vec<Exception>,
 }
@@ -391,11 +420,12 @@ impl Policy {
         if self.is_tool(name, rel_dir) { &self.members.tools_build } else { &self.build }
     }
 
-    /// What the release stage adds where the policy leaves it open: an advisory database at most
-    /// 7 days old, and a committed Cargo.lock.
+    /// What the release stage adds where the policy leaves it open: an advisory database and a
+    /// KEV catalog at most 7 days old, and a committed Cargo.lock.
     pub fn with_stage_rules(mut self, stage: Stage) -> Self {
         if stage == Stage::Release {
             self.advisories.max_db_age_days.get_or_insert(7);
+            self.advisories.max_kev_age_days.get_or_insert(7);
             self.build.require_lockfile = true;
         }
         self
@@ -411,10 +441,12 @@ impl Policy {
                 severity_threshold: None,
                 max_db_age_days: None,
                 max_exception_days: profile.max_exception_days(),
+                max_kev_age_days: None,
                 exceptions: Vec::new(),
             },
             sbom: SbomPolicy::default(),
             support: Vec::new(),
+            support_thresholds: SupportThresholds::default(),
             lints: LintsPolicy {
                 required: profile.required_lints(),
                 exceptions: Vec::new(),

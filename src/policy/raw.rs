@@ -29,8 +29,9 @@ pub struct RawPolicy {
     pub bans: Option<RawBans>,
     /// `[licenses]`.
     pub licenses: Option<RawLicenses>,
-    /// `[[support]]`: FDA level of support per component.
-    pub support: Option<Vec<Spanned<RawSupport>>>,
+    /// `[[support]]` entries (FDA level of support per component), or a `[support]` table with
+    /// the release-activity thresholds and `[[support.entries]]`.
+    pub support: Option<RawSupportSection>,
     /// `[members]`: tool members and their requirements.
     pub members: Option<super::members::RawMembers>,
     /// `[stage.<name>]` tables merged over the top level for that stage.
@@ -51,6 +52,8 @@ pub struct RawAdvisories {
     pub max_db_age_days: Option<Spanned<i64>>,
     /// A waiver may expire at most this many days after the check.
     pub max_exception_days: Option<Spanned<i64>>,
+    /// The KEV catalog may be at most this many days old (from its `dateReleased`).
+    pub max_kev_age_days: Option<Spanned<i64>>,
     /// `[[advisories.exceptions]]`: waivers.
     pub exceptions: Option<Vec<Spanned<RawException>>>,
 }
@@ -200,6 +203,9 @@ pub struct RawSbom {
     pub manufacturer: Option<Spanned<String>>,
     /// The manufacturer's web site.
     pub manufacturer_url: Option<Spanned<String>>,
+    /// The product's source repository (default: `[workspace.package] repository`), which
+    /// qualifies the package URLs of in-house crates.
+    pub repository: Option<Spanned<String>>,
     /// SBOM authors, as `"Name <email>"` or `"Name"`.
     pub authors: Option<Vec<Spanned<String>>>,
 }
@@ -216,6 +222,67 @@ pub struct RawSupport {
     pub end_of_support: Option<Spanned<DateValue>>,
     /// Why a level or date cannot be given (or the basis of the one given).
     pub justification: Option<Spanned<String>>,
+    /// When the entry was last assessed.
+    pub assessed: Option<Spanned<DateValue>>,
+    /// Who assessed it.
+    pub assessed_by: Option<Spanned<String>>,
+    /// What replaces the component, and when, should its support end.
+    pub replacement_plan: Option<Spanned<String>>,
+}
+
+/// The `[support]` table: how release activity is judged, and the entries.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSupportTable {
+    /// A release within this many months is "actively maintained" (default 24).
+    pub active_within_months: Option<Spanned<i64>>,
+    /// No release within this many months is "abandoned" (default 60).
+    pub abandoned_after_months: Option<Spanned<i64>>,
+    /// `[[support.entries]]`, as `[[support]]` entries.
+    pub entries: Option<Vec<Spanned<RawSupport>>>,
+}
+
+/// `support` as written: an array of `[[support]]` entries, or a `[support]` table (TOML cannot
+/// have both under one name, so the table carries its entries as `[[support.entries]]`).
+#[derive(Debug, Clone)]
+pub enum RawSupportSection {
+    /// `[[support]]` entries.
+    Entries(Vec<Spanned<RawSupport>>),
+    /// A `[support]` table.
+    Table(RawSupportTable),
+}
+
+impl RawSupportSection {
+    /// The section as a table (entries written as `[[support]]` become its entries).
+    pub fn into_table(self) -> RawSupportTable {
+        match self {
+            Self::Entries(entries) => {
+                RawSupportTable { entries: Some(entries), ..RawSupportTable::default() }
+            }
+            Self::Table(table) => table,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawSupportSection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawSupportSection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`[[support]]` entries or a `[support]` table")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let entries = Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(RawSupportSection::Entries(entries))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let table = RawSupportTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawSupportSection::Table(table))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A date written either as a string (`"2027-03-31"`) or as a TOML local date (`2027-03-31`).
@@ -244,7 +311,14 @@ impl RawPolicy {
     pub fn overlay(mut self, stage: RawPolicy) -> RawPolicy {
         self.advisories = merge_opt(self.advisories, stage.advisories, RawAdvisories::overlay);
         self.sbom = merge_opt(self.sbom, stage.sbom, RawSbom::overlay);
-        self.support = stage.support.or(self.support);
+        self.support = merge_opt(self.support, stage.support, |b, t| {
+            let (b, t) = (b.into_table(), t.into_table());
+            RawSupportSection::Table(RawSupportTable {
+                active_within_months: t.active_within_months.or(b.active_within_months),
+                abandoned_after_months: t.abandoned_after_months.or(b.abandoned_after_months),
+                entries: t.entries.or(b.entries),
+            })
+        });
         self.members = merge_opt(self.members, stage.members, super::members::RawMembers::overlay);
         self.kev = merge_opt(self.kev, stage.kev, |b, t| RawKev { catalog: t.catalog.or(b.catalog) });
         self.sources = merge_opt(self.sources, stage.sources, |b, t| RawSources {
@@ -288,6 +362,7 @@ impl RawAdvisories {
             severity_threshold: top.severity_threshold.or(self.severity_threshold),
             max_db_age_days: top.max_db_age_days.or(self.max_db_age_days),
             max_exception_days: top.max_exception_days.or(self.max_exception_days),
+            max_kev_age_days: top.max_kev_age_days.or(self.max_kev_age_days),
             exceptions: top.exceptions.or(self.exceptions),
         }
     }
@@ -300,6 +375,7 @@ impl RawSbom {
             version: top.version.or(self.version),
             manufacturer: top.manufacturer.or(self.manufacturer),
             manufacturer_url: top.manufacturer_url.or(self.manufacturer_url),
+            repository: top.repository.or(self.repository),
             authors: top.authors.or(self.authors),
         }
     }

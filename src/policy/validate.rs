@@ -1,9 +1,9 @@
 //! Raw policy -> validated [`Policy`]: every value checked, every error collected.
 
-use super::raw::{DateValue, RawAdvisories, RawException, RawPolicy, RawSbom, RawSupport};
+use super::raw::{DateValue, RawAdvisories, RawException, RawPolicy, RawSbom, RawSupport, RawSupportTable};
 use super::{
     Advisories, AdvisoryKind, Exception, PackageScope, Policy, Profile, SbomPolicy, Severity, Stage,
-    SupportLevel, SupportRule,
+    SupportLevel, SupportRule, SupportThresholds,
 };
 use crate::toml_file::{SpannedError, TomlFile};
 use jiff::civil::Date;
@@ -71,7 +71,10 @@ pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy,
     };
     let advisories = advisories(&mut v, raw.advisories.unwrap_or_default(), profile);
     let sbom = sbom(&mut v, raw.sbom.unwrap_or_default());
-    let support = raw.support.unwrap_or_default().iter().filter_map(|s| support_rule(&mut v, s)).collect();
+    let support_table = raw.support.map(super::raw::RawSupportSection::into_table).unwrap_or_default();
+    let support_thresholds = thresholds(&mut v, &support_table);
+    let support =
+        support_table.entries.unwrap_or_default().iter().filter_map(|s| support_rule(&mut v, s)).collect();
     let lints = super::lints::lints(&mut v, raw.lints.unwrap_or_default(), profile);
     let build = super::lints::build(&mut v, raw.build.unwrap_or_default(), profile);
     let kev = raw.kev.and_then(|k| super::supply::kev(&mut v, k));
@@ -80,7 +83,20 @@ pub fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy,
     let licenses = super::supply::licenses(&mut v, raw.licenses.unwrap_or_default());
     let members = super::members::members(&mut v, raw.members.unwrap_or_default());
     if v.errors.is_empty() {
-        Ok(Policy { profile, advisories, sbom, support, lints, build, kev, sources, bans, licenses, members })
+        Ok(Policy {
+            profile,
+            advisories,
+            sbom,
+            support,
+            support_thresholds,
+            lints,
+            build,
+            kev,
+            sources,
+            bans,
+            licenses,
+            members,
+        })
     } else {
         Err(v.errors)
     }
@@ -134,41 +150,69 @@ fn advisories(v: &mut Validator<'_>, raw: RawAdvisories, profile: Profile) -> Ad
             v.one_of(&s, "advisories.severity-threshold", &["none", "low", "medium", "high", "critical"])?;
         name.parse::<Severity>().ok()
     });
-    let max_db_age_days = raw.max_db_age_days.and_then(|d| match u32::try_from(*d.get_ref()) {
-        Ok(days) if days > 0 => Some(days),
-        _ => {
-            v.error(
-                &d,
-                format!(
-                    "`advisories.max-db-age-days` must be a positive number of days, not {}",
-                    d.get_ref()
-                ),
-            );
-            None
-        }
-    });
+    let max_db_age_days =
+        raw.max_db_age_days.and_then(|d| positive(v, &d, "advisories.max-db-age-days", "days"));
+    let max_kev_age_days =
+        raw.max_kev_age_days.and_then(|d| positive(v, &d, "advisories.max-kev-age-days", "days"));
     let max_exception_days = match raw.max_exception_days {
         None => profile.max_exception_days(),
-        Some(d) => match u32::try_from(*d.get_ref()) {
-            Ok(days) if days > 0 => Some(days),
-            _ => {
-                v.error(
-                    &d,
-                    format!(
-                        "`advisories.max-exception-days` must be a positive number of days, not {}",
-                        d.get_ref()
-                    ),
-                );
-                None
-            }
-        },
+        Some(d) => positive(v, &d, "advisories.max-exception-days", "days"),
     };
     let db = raw.db.map(|d| {
         let dir = v.file.path.parent().unwrap_or(std::path::Path::new("."));
         crate::paths::absolute(&dir.join(d.get_ref()))
     });
     let exceptions = exceptions(v, raw.exceptions.unwrap_or_default(), profile);
-    Advisories { db, deny, severity_threshold, max_db_age_days, max_exception_days, exceptions }
+    Advisories {
+        db,
+        deny,
+        severity_threshold,
+        max_db_age_days,
+        max_exception_days,
+        max_kev_age_days,
+        exceptions,
+    }
+}
+
+/// A positive whole number of `unit`, else an error naming `key`.
+fn positive(v: &mut Validator<'_>, n: &Spanned<i64>, key: &str, unit: &str) -> Option<u32> {
+    match u32::try_from(*n.get_ref()) {
+        Ok(value) if value > 0 => Some(value),
+        _ => {
+            v.error(n, format!("`{key}` must be a positive number of {unit}, not {}", n.get_ref()));
+            None
+        }
+    }
+}
+
+/// `[support] active-within-months` and `abandoned-after-months`: positive, and the first below
+/// the second.
+fn thresholds(v: &mut Validator<'_>, raw: &RawSupportTable) -> SupportThresholds {
+    let defaults = SupportThresholds::default();
+    let active = raw
+        .active_within_months
+        .as_ref()
+        .and_then(|n| positive(v, n, "support.active-within-months", "months"));
+    let abandoned = raw
+        .abandoned_after_months
+        .as_ref()
+        .and_then(|n| positive(v, n, "support.abandoned-after-months", "months"));
+    let t = SupportThresholds {
+        active_within_months: active.unwrap_or(defaults.active_within_months),
+        abandoned_after_months: abandoned.unwrap_or(defaults.abandoned_after_months),
+    };
+    if t.active_within_months >= t.abandoned_after_months {
+        let message = format!(
+            "`support.active-within-months` ({}) must be below `support.abandoned-after-months` ({})",
+            t.active_within_months, t.abandoned_after_months
+        );
+        match (&raw.active_within_months, &raw.abandoned_after_months) {
+            (Some(at), _) => v.error(at, message),
+            (None, Some(at)) => v.error(at, message),
+            (None, None) => {}
+        }
+    }
+    t
 }
 
 fn exceptions(v: &mut Validator<'_>, raw: Vec<Spanned<RawException>>, profile: Profile) -> Vec<Exception> {
@@ -297,7 +341,8 @@ fn sbom(v: &mut Validator<'_>, raw: RawSbom) -> SbomPolicy {
         product: text(raw.product, v, "product"),
         version: text(raw.version, v, "version"),
         manufacturer: text(raw.manufacturer, v, "manufacturer"),
-        manufacturer_url: text(raw.manufacturer_url, v, "manufacturer-url"),
+        manufacturer_url: raw.manufacturer_url.and_then(|u| web_url(v, u, "manufacturer-url")),
+        repository: raw.repository.and_then(|r| web_url(v, r, "repository")),
         authors: raw
             .authors
             .unwrap_or_default()
@@ -305,6 +350,18 @@ fn sbom(v: &mut Validator<'_>, raw: RawSbom) -> SbomPolicy {
             .filter_map(|a| text(Some(a), v, "authors"))
             .collect(),
     }
+}
+
+/// An absolute http(s) URL (the SBOM's URL fields must validate as such), else an error.
+fn web_url(v: &mut Validator<'_>, u: Spanned<String>, key: &str) -> Option<String> {
+    let text = u.get_ref().trim();
+    let web =
+        url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if web {
+        return Some(text.to_owned());
+    }
+    v.error(&u, format!("`sbom.{key}` must be an absolute http:// or https:// URL, not \"{}\"", u.get_ref()));
+    None
 }
 
 fn support_rule(v: &mut Validator<'_>, entry: &Spanned<RawSupport>) -> Option<SupportRule> {
@@ -332,8 +389,11 @@ fn support_rule(v: &mut Validator<'_>, entry: &Spanned<RawSupport>) -> Option<Su
         SupportLevel::ALL.into_iter().find(|s| s.as_str() == name)
     });
     let end_of_support = raw.end_of_support.as_ref().and_then(|d| date(v, d, "end-of-support"));
-    let justification =
-        raw.justification.as_ref().map(|j| j.get_ref().trim().to_owned()).filter(|j| !j.is_empty());
+    let text = |s: &Option<Spanned<String>>| {
+        s.as_ref().map(|j| j.get_ref().trim().to_owned()).filter(|j| !j.is_empty())
+    };
+    let justification = text(&raw.justification);
+    let assessed = raw.assessed.as_ref().and_then(|d| date(v, d, "assessed"));
     if raw.level.is_none() && justification.is_none() {
         v.error(
             entry,
@@ -345,6 +405,9 @@ fn support_rule(v: &mut Validator<'_>, entry: &Spanned<RawSupport>) -> Option<Su
         level,
         end_of_support,
         justification,
+        assessed,
+        assessed_by: text(&raw.assessed_by),
+        replacement_plan: text(&raw.replacement_plan),
         location: v.file.location(&entry.span()),
     })
 }

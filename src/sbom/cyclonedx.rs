@@ -1,16 +1,19 @@
 //! CycloneDX serialization, and the one place that works around cyclonedx-bom 0.8.
 //!
-//! cyclonedx-bom 0.8.1 writes spec 1.5 at most, and two of its 1.5 outputs do not validate
+//! cyclonedx-bom 0.8.1 writes spec 1.5 at most, and three of its 1.5 outputs do not validate
 //! against the official schemas:
 //!
 //! - JSON: `vulnerabilities[].analysis` is written with a `responses` key; the schema's key is
 //!   `response`.
+//! - JSON: `compositions[]` are written with a `bomRef` key; the schema's key is `bom-ref`.
 //! - XML: `metadata/lifecycles` is written as the last child of `metadata`; the XSD sequence
 //!   puts it right after `timestamp`.
 //!
 //! So the BOM is written as 1.5 and then corrected here: the two bugs fixed, and for 1.6 the
 //! spec version, schema reference and XML namespace changed (1.5 documents are valid 1.6 ones
-//! apart from those) and `metadata.manufacture` renamed to the 1.6 `manufacturer`. The tests in
+//! apart from those), `metadata.manufacture` renamed to the 1.6 `manufacturer`, and each
+//! component's deprecated `author` string replaced by the 1.6 `authors` (one contact per person,
+//! which cyclonedx-bom cannot model; [`super::Sbom::authors`] carries them). The tests in
 //! `tests/sbom_schema.rs` validate every format and version against the official schemas in
 //! `../shared/cyclonedx-schema`; when cyclonedx-bom fixes these bugs, they say so.
 //!
@@ -20,10 +23,15 @@
 //! tab, line feed and carriage return; U+FFFE, U+FFFF) is written as `\u{…}`, as
 //! [`crate::text::xml`] does.
 
+use super::Sbom;
+use super::authors::Person;
 use anyhow::Context as _;
-use cyclonedx_bom::models::bom::Bom;
-use quick_xml::events::{BytesCData, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Component bom-ref -> the people its `authors` name.
+type Authors = BTreeMap<String, Vec<Person>>;
 
 /// CycloneDX spec version to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,25 +63,70 @@ pub enum Format {
     Xml,
 }
 
-/// Writes `bom` in `format` for `spec`, schema-valid.
-pub fn write(bom: Bom, format: Format, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+/// Writes `doc` in `format` for `spec`, schema-valid.
+pub fn write(doc: &Sbom, format: Format, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
     match format {
-        Format::Json => json(bom, spec),
-        Format::Xml => xml(bom, spec),
+        Format::Json => json(doc, spec),
+        Format::Xml => xml(doc, spec),
     }
 }
 
-fn json(bom: Bom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+fn json(doc: &Sbom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
     let mut raw = Vec::new();
-    bom.output_as_json_v1_5(&mut raw).context("cannot serialize the SBOM as JSON")?;
-    let doc: Value = serde_json::from_slice(&raw).context("cyclonedx-bom wrote invalid JSON")?;
-    let mut out = serde_json::to_vec_pretty(&fix_json(doc, spec))?;
+    doc.bom.clone().output_as_json_v1_5(&mut raw).context("cannot serialize the SBOM as JSON")?;
+    let mut value: Value = serde_json::from_slice(&raw).context("cyclonedx-bom wrote invalid JSON")?;
+    if spec == SpecVersion::V1_6 {
+        json_authors(&mut value, &doc.authors);
+    }
+    let mut out = serde_json::to_vec_pretty(&fix_json(value, spec))?;
     out.push(b'\n');
     Ok(out)
 }
 
-/// `responses` -> `response`, spec version and `$schema`, and for 1.6 `manufacture` -> `manufacturer`.
+/// 1.6: every component's (and the product's) `author` string becomes `authors`, in its place.
+fn json_authors(doc: &mut Value, authors: &Authors) {
+    let Some(obj) = doc.as_object_mut() else { return };
+    let mut targets: Vec<&mut Value> = Vec::new();
+    for (key, value) in obj.iter_mut() {
+        match (key.as_str(), value) {
+            ("metadata", meta) => targets.extend(meta.get_mut("component")),
+            ("components", Value::Array(list)) => targets.extend(list.iter_mut()),
+            _ => {}
+        }
+    }
+    for component in targets {
+        let Some(obj) = component.as_object_mut() else { continue };
+        let people = obj.get("bom-ref").and_then(Value::as_str).and_then(|r| authors.get(r)).cloned();
+        let Some(at) = obj.keys().position(|k| k == "author") else { continue };
+        obj.shift_remove("author");
+        if let Some(people) = people {
+            let list: Vec<Value> = people.iter().map(contact_json).collect();
+            obj.shift_insert(at, "authors".to_owned(), Value::Array(list));
+        }
+    }
+}
+
+/// A person as an organizational contact.
+fn contact_json(p: &Person) -> Value {
+    let mut c = serde_json::Map::new();
+    c.insert("name".to_owned(), super::component::clean(p.label()).into());
+    if let Some(email) = &p.email {
+        c.insert("email".to_owned(), email.clone().into());
+    }
+    Value::Object(c)
+}
+
+/// `responses` -> `response`, `bomRef` -> `bom-ref`, spec version and `$schema`, and for 1.6
+/// `manufacture` -> `manufacturer`.
 fn fix_json(mut doc: Value, spec: SpecVersion) -> Value {
+    for composition in doc.get_mut("compositions").and_then(Value::as_array_mut).into_iter().flatten() {
+        if let Some(obj) = composition.as_object_mut()
+            && let Some(at) = obj.keys().position(|k| k == "bomRef")
+            && let Some(r) = obj.shift_remove("bomRef")
+        {
+            obj.shift_insert(at, "bom-ref".to_owned(), r);
+        }
+    }
     if let Some(vulns) = doc.get_mut("vulnerabilities").and_then(Value::as_array_mut) {
         for analysis in vulns.iter_mut().filter_map(|v| v.get_mut("analysis").and_then(Value::as_object_mut))
         {
@@ -99,20 +152,21 @@ fn fix_json(mut doc: Value, spec: SpecVersion) -> Value {
     Value::Object(out)
 }
 
-fn xml(bom: Bom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+fn xml(doc: &Sbom, spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
     let mut raw = Vec::new();
-    bom.output_as_xml_v1_5(&mut raw).context("cannot serialize the SBOM as XML")?;
-    fix_xml(&raw, spec).context("cannot correct the XML written by cyclonedx-bom")
+    doc.bom.clone().output_as_xml_v1_5(&mut raw).context("cannot serialize the SBOM as XML")?;
+    fix_xml(&raw, spec, &doc.authors).context("cannot correct the XML written by cyclonedx-bom")
 }
 
 /// Moves `metadata/lifecycles` after `metadata/timestamp`, drops empty `detail` elements, and
-/// for 1.6 renames the namespace and `metadata/manufacture`.
-fn fix_xml(raw: &[u8], spec: SpecVersion) -> anyhow::Result<Vec<u8>> {
+/// for 1.6 renames the namespace and `metadata/manufacture` and writes `authors`.
+fn fix_xml(raw: &[u8], spec: SpecVersion, authors: &Authors) -> anyhow::Result<Vec<u8>> {
     let mut events = read_events(raw)?;
     make_well_formed(&mut events);
     move_lifecycles(&mut events);
     drop_empty_details(&mut events);
     if spec == SpecVersion::V1_6 {
+        xml_authors(&mut events, authors);
         to_1_6(&mut events);
     }
     let mut writer = quick_xml::Writer::new(Vec::new());
@@ -257,6 +311,58 @@ fn drop_empty_details(events: &mut Vec<Event<'static>>) {
     }
 }
 
+/// 1.6: the `author` element of every component becomes an `authors` element in its place (the
+/// 1.6 XSD puts `authors` right before `author`), with one `author` contact per person.
+fn xml_authors(events: &mut Vec<Event<'static>>, authors: &Authors) {
+    let mut stack: Vec<(String, Option<String>, usize)> = Vec::new();
+    let mut found: Vec<(usize, usize, Option<String>)> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(s) => {
+                let reference = s.try_get_attribute("bom-ref").ok().flatten().and_then(|a| {
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
+                });
+                stack.push((name_of(e).unwrap_or_default(), reference, i));
+            }
+            Event::End(_) => {
+                let Some((name, _, start)) = stack.pop() else { continue };
+                if name == "author" && stack.last().is_some_and(|(parent, _, _)| parent == "component") {
+                    found.push((start, i, stack.last().and_then(|(_, r, _)| r.clone())));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (start, end, reference) in found.into_iter().rev() {
+        let people = reference.as_ref().and_then(|r| authors.get(r));
+        let replacement = people.map(|p| authors_events(p)).unwrap_or_default();
+        let start = if people.is_none() { with_indentation(events, start) } else { start };
+        events.splice(start..=end, replacement);
+    }
+}
+
+/// `<authors><author><name>…</name><email>…</email></author>…</authors>`.
+fn authors_events(people: &[Person]) -> Vec<Event<'static>> {
+    let element = |name: &'static str, text: String| {
+        [
+            Event::Start(BytesStart::new(name)),
+            Event::Text(BytesText::new(&crate::text::xml(&text)).into_owned()),
+            Event::End(BytesEnd::new(name)),
+        ]
+    };
+    let mut out = vec![Event::Start(BytesStart::new("authors"))];
+    for p in people {
+        out.push(Event::Start(BytesStart::new("author")));
+        out.extend(element("name", super::component::clean(p.label())));
+        if let Some(email) = &p.email {
+            out.extend(element("email", email.clone()));
+        }
+        out.push(Event::End(BytesEnd::new("author")));
+    }
+    out.push(Event::End(BytesEnd::new("authors")));
+    out
+}
+
 fn to_1_6(events: &mut [Event<'static>]) {
     const NS_1_5: &str = "http://cyclonedx.org/schema/bom/1.5";
     let manufacture = find(events, &["bom", "metadata", "manufacture"]);
@@ -317,7 +423,8 @@ mod tests {
 
     #[test]
     fn xml_corrections() {
-        let out = String::from_utf8(fix_xml(RAW.as_bytes(), SpecVersion::V1_5).unwrap()).unwrap();
+        let none = Authors::new();
+        let out = String::from_utf8(fix_xml(RAW.as_bytes(), SpecVersion::V1_5, &none).unwrap()).unwrap();
         let ts = out.find("<timestamp>").unwrap();
         let lc = out.find("<lifecycles>").unwrap();
         let mf = out.find("<manufacture>").unwrap();
@@ -326,7 +433,7 @@ mod tests {
         assert!(out.contains("<name>A &amp; B &lt;Devices&gt;</name>"), "{out}");
         assert!(out.contains("<description>x &lt; y &amp;&amp; z</description>"), "{out}");
 
-        let out = String::from_utf8(fix_xml(RAW.as_bytes(), SpecVersion::V1_6).unwrap()).unwrap();
+        let out = String::from_utf8(fix_xml(RAW.as_bytes(), SpecVersion::V1_6, &none).unwrap()).unwrap();
         assert!(out.contains(r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">"#), "{out}");
         assert!(
             out.contains("<manufacturer>")
@@ -339,7 +446,8 @@ mod tests {
     fn the_xml_is_made_well_formed_whatever_the_strings() {
         let raw = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\" version=\"1\">\
                    <name a=\"x\u{1b}y\">e\u{1b}[31m\u{0}\u{fffe}\t&amp;\n\r&#x1b;&#65;</name><!-- \u{7} --></bom>";
-        let out = String::from_utf8(fix_xml(raw.as_bytes(), SpecVersion::V1_5).unwrap()).unwrap();
+        let out =
+            String::from_utf8(fix_xml(raw.as_bytes(), SpecVersion::V1_5, &Authors::new()).unwrap()).unwrap();
         assert!(out.chars().all(crate::text::is_xml_char), "{out:?}");
         assert!(
             out.contains("<name a=\"x\\u{1b}y\">e\\u{1b}[31m\\u{0}\\u{fffe}\t&amp;\n\r\\u{1b}&#65;</name>"),
@@ -353,6 +461,7 @@ mod tests {
         let raw = serde_json::json!({
             "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
             "metadata": {"manufacture": {"name": "A"}},
+            "compositions": [{"bomRef": "c", "aggregate": "complete"}],
             "vulnerabilities": [{"id": "X", "analysis": {"state": "not_affected", "responses": ["will_not_fix"]}}]
         });
         let fixed = fix_json(raw, SpecVersion::V1_6);
@@ -361,6 +470,7 @@ mod tests {
         assert_eq!(fixed["vulnerabilities"][0]["analysis"]["response"][0], "will_not_fix");
         assert!(fixed["vulnerabilities"][0]["analysis"].get("responses").is_none());
         assert_eq!(fixed["metadata"]["manufacturer"]["name"], "A");
+        assert_eq!(fixed["compositions"][0], serde_json::json!({"bom-ref": "c", "aggregate": "complete"}));
         let keys: Vec<_> = fixed.as_object().unwrap().keys().take(3).cloned().collect();
         assert_eq!(keys, ["$schema", "bomFormat", "specVersion"]);
     }

@@ -1,35 +1,39 @@
 //! Render: the workspace, its findings and its policy as one CycloneDX SBOM for the product,
 //! with the FDA's support data per component and the vulnerabilities (VEX).
 //!
-//! Scope: the selected workspace members (all by default, or `-p`) are the product; every
-//! package they depend on is a component, with normal dependencies `required` and build-only
-//! dependencies and proc-macros `excluded` (they do not ship) and marked by
-//! `cargo-spdf:dependencyKind`; dev-only dependencies are left out unless asked for. With a
-//! target, only what that target pulls in is listed (the graph is filtered by cargo).
+//! Scope: the members that ship (all but the policy's `[members] tools`, or those `-p` names)
+//! are the product; every package they depend on is a component, with normal dependencies
+//! `required` and build-only dependencies and proc-macros `excluded` (they do not ship) and
+//! marked by `cargo-spdf:dependencyKind`; dev-only dependencies are left out unless asked for.
+//! Tool members and what only they pull in are listed as excluded build tooling. With a target,
+//! only what that target pulls in is listed (the graph is filtered by cargo). The document says
+//! what it describes: features, target, what it rests on (`cargo metadata`, or the lockfile when
+//! cargo could not run) and what was left out, in its metadata properties and `compositions`.
 
+pub mod authors;
 pub mod component;
 pub mod cyclonedx;
+mod metadata;
+mod product;
 pub mod vex;
 
 use crate::finding::{Code, Finding};
 use crate::graph::Graph;
-use crate::graph::scope::{self, Scope};
+use crate::graph::scope::{self, Scope, Usage};
+use crate::load::kev::KevCatalog;
 use crate::load::lockfile::Lock;
+use crate::load::product::WorkspacePackage;
+use crate::load::yanked::Histories;
 use crate::policy::{Origin, Policy};
 use crate::report::{DatabaseInfo, TOOL_NAME, TOOL_VERSION};
-use crate::support::Support;
+use crate::support::{Facts, Rules, Support};
 use anyhow::bail;
+use authors::Person;
 use component::{ComponentInput, bom_ref};
-use cyclonedx_bom::external_models::date_time::DateTime;
-use cyclonedx_bom::external_models::uri::Uri;
 use cyclonedx_bom::models::bom::{Bom, UrnUuid};
-use cyclonedx_bom::models::component::{Classification, Component, Components};
+use cyclonedx_bom::models::component::{Component, Components};
 use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
-use cyclonedx_bom::models::lifecycle::{Lifecycle, Lifecycles, Phase};
-use cyclonedx_bom::models::metadata::Metadata;
-use cyclonedx_bom::models::organization::OrganizationalEntity;
 use cyclonedx_bom::models::property::{Properties, Property};
-use cyclonedx_bom::models::tool::Tools;
 use cyclonedx_bom::models::vulnerability::Vulnerabilities;
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +55,12 @@ pub struct Inputs<'a> {
     pub findings: &'a [Finding],
     /// The advisory database used.
     pub database: &'a DatabaseInfo,
+    /// The KEV catalog, when one was given.
+    pub kev: Option<&'a KevCatalog>,
+    /// The release histories the crates.io index gave (`None`: it was not consulted).
+    pub histories: Option<&'a Histories>,
+    /// The root manifest's `[workspace.package]` data.
+    pub workspace_package: &'a WorkspacePackage,
     /// The time recorded as the SBOM's timestamp.
     pub now: Timestamp,
     /// The workspace directory's name (the product's default name; never a path).
@@ -58,22 +68,63 @@ pub struct Inputs<'a> {
 }
 
 /// What to put in the SBOM.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
-    /// `-p`: the members that make up the product (default: all).
+    /// `-p`: the members that make up the product (default: every member that ships).
     pub packages: Vec<String>,
     /// `--include-dev`.
     pub include_dev: bool,
     /// `--target`, recorded as a property (the graph is already filtered).
     pub target: Option<String>,
+    /// The feature selection, as [`describe_features`] writes it.
+    pub features: String,
     /// Whether to include the `vulnerabilities` section.
     pub vulnerabilities: bool,
 }
 
-/// The selected members, by graph index; `-p` names must be workspace members.
-pub fn roots(graph: &Graph, packages: &[String]) -> anyhow::Result<Vec<usize>> {
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            packages: Vec::new(),
+            include_dev: false,
+            target: None,
+            features: describe_features(false, false, &[]),
+            vulnerabilities: false,
+        }
+    }
+}
+
+/// The `cargo-spdf:features` value: `all` (`--all-features`), else `default` unless
+/// `--no-default-features`, then the features asked for; `none` when nothing is.
+pub fn describe_features(all: bool, no_default: bool, features: &[String]) -> String {
+    if all {
+        return "all".to_owned();
+    }
+    let mut list: Vec<&str> = features.iter().map(|f| f.trim()).filter(|f| !f.is_empty()).collect();
+    list.sort_unstable();
+    list.dedup();
+    if !no_default {
+        list.insert(0, "default");
+    }
+    if list.is_empty() { "none".to_owned() } else { list.join(",") }
+}
+
+/// A BOM, and the people each component's `authors` name (by bom-ref), which 1.6 writes as
+/// `authors` and cyclonedx-bom cannot model.
+#[derive(Debug, Clone)]
+pub struct Sbom {
+    /// The document.
+    pub bom: Bom,
+    /// Component bom-ref -> its authors.
+    pub authors: BTreeMap<String, Vec<Person>>,
+}
+
+/// The product's members, by graph index: those `-p` names (which must be members), else every
+/// member that ships (every member, when the policy names them all as tools).
+pub fn roots(graph: &Graph, policy: &Policy, packages: &[String]) -> anyhow::Result<Vec<usize>> {
     if packages.is_empty() {
-        return Ok(graph.members().collect());
+        let shipped = graph.product_members(policy);
+        return Ok(if shipped.is_empty() { graph.members().collect() } else { shipped });
     }
     let mut roots = Vec::new();
     for name in packages {
@@ -90,69 +141,112 @@ pub fn roots(graph: &Graph, packages: &[String]) -> anyhow::Result<Vec<usize>> {
     Ok(roots)
 }
 
+/// What the SBOM lists: the product's scope, and (without `-p`) the tool members and what only
+/// they pull in, as build tooling.
+struct Listing {
+    scope: Scope,
+    tools: BTreeSet<usize>,
+}
+
+fn listing(inputs: &Inputs<'_>, opts: &Options) -> anyhow::Result<Listing> {
+    let graph = inputs.graph;
+    let roots = roots(graph, inputs.policy, &opts.packages)?;
+    let mut scope = scope::walk(graph, &roots, opts.include_dev);
+    let mut tools = BTreeSet::new();
+    if opts.packages.is_empty() {
+        tools = graph.members().filter(|i| !roots.contains(i) && graph.is_tool(*i, inputs.policy)).collect();
+        let tool_roots: Vec<usize> = tools.iter().copied().collect();
+        for &i in scope::walk(graph, &tool_roots, false).included.keys() {
+            scope.included.entry(i).or_insert(Usage { build: true, ..Usage::default() });
+        }
+    }
+    Ok(Listing { scope, tools })
+}
+
 /// Builds the SBOM.
-pub fn build(inputs: &Inputs<'_>, opts: &Options) -> anyhow::Result<Bom> {
-    let roots = roots(inputs.graph, &opts.packages)?;
-    let scope = scope::walk(inputs.graph, &roots, opts.include_dev);
-    let supports = supports(inputs, &scope);
-    let manufacturer = manufacturer(inputs.policy);
-    let mut components: Vec<Component> = scope
+pub fn build(inputs: &Inputs<'_>, opts: &Options) -> anyhow::Result<Sbom> {
+    let listing = listing(inputs, opts)?;
+    let scope = &listing.scope;
+    let supports = supports(inputs, scope);
+    let manufacturer = metadata::manufacturer(inputs.policy);
+    let repository = product::repository(inputs, scope);
+    let mut components: Vec<(Component, Vec<Person>)> = scope
         .included
         .iter()
         .map(|(&i, &usage)| {
             let p = &inputs.graph.packages[i];
             let sha256 = inputs.lock.checksum(&p.name, &p.version.to_string(), p.source_repr.as_deref());
-            let input = ComponentInput {
+            component::component(&ComponentInput {
                 package: p,
                 usage,
+                tool: listing.tools.contains(&i),
                 sha256,
                 support: &supports[&i],
                 manufacturer: manufacturer.as_ref(),
-            };
-            component::component(&input)
+                product_repository: repository.as_deref(),
+            })
         })
         .collect();
-    let product = product(inputs, &scope, &mut components, manufacturer.as_ref());
-    components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
-    let in_scope: BTreeSet<String> = components.iter().filter_map(|c| c.bom_ref.clone()).collect();
+    let product =
+        product::product(inputs, scope, &mut components, manufacturer.as_ref(), repository.as_deref());
+    sort_components(&mut components);
+    let mut authors: BTreeMap<String, Vec<Person>> = BTreeMap::new();
+    for (c, people) in components.iter().map(|(c, p)| (c, p)).chain([(&product.component, &product.people)]) {
+        if let (Some(r), false) = (&c.bom_ref, people.is_empty()) {
+            authors.insert(r.clone(), people.clone());
+        }
+    }
+    let product_ref = product.component.bom_ref.clone().unwrap_or_default();
+    let in_scope: BTreeSet<String> = components.iter().filter_map(|(c, _)| c.bom_ref.clone()).collect();
     let mut bom = Bom {
         serial_number: Some(serial(inputs, opts, "sbom")?),
-        metadata: Some(metadata(inputs, opts, Some(product.component), manufacturer)?),
-        dependencies: Some(dependencies(inputs.graph, &scope, opts.include_dev, product.depends_on)),
-        components: Some(Components(components)),
+        metadata: Some(metadata::metadata(inputs, opts, Some(product.component), manufacturer)?),
+        dependencies: Some(dependencies(inputs.graph, scope, opts.include_dev, product.depends_on)),
+        compositions: Some(metadata::compositions(inputs, opts, &product_ref)),
+        components: Some(Components(components.into_iter().map(|(c, _)| c).collect())),
         ..Bom::default()
     };
     if opts.vulnerabilities {
         bom.vulnerabilities = Some(vulnerabilities(inputs, &in_scope, |r| r.to_owned()));
     }
-    Ok(bom)
+    Ok(Sbom { bom, authors })
 }
 
 /// Builds the vulnerabilities alone, referring to the SBOM's components by BOM-Link
 /// (`urn:cdx:<serial>/1#<bom-ref>`), for `--vex-only`.
-pub fn build_vex(inputs: &Inputs<'_>, opts: &Options) -> anyhow::Result<Bom> {
-    let roots = roots(inputs.graph, &opts.packages)?;
-    let scope = scope::walk(inputs.graph, &roots, opts.include_dev);
+pub fn build_vex(inputs: &Inputs<'_>, opts: &Options) -> anyhow::Result<Sbom> {
+    let listing = listing(inputs, opts)?;
     let sbom_serial = serial_uuid(inputs, opts, "sbom");
     let in_scope: BTreeSet<String> =
-        scope.included.keys().map(|&i| bom_ref(&inputs.graph.packages[i])).collect();
+        listing.scope.included.keys().map(|&i| bom_ref(&inputs.graph.packages[i])).collect();
     let link = |r: &str| format!("urn:cdx:{sbom_serial}/1#{}", percent_encode_fragment(r));
-    let mut metadata = metadata(inputs, opts, None, manufacturer(inputs.policy))?;
+    let mut metadata = metadata::metadata(inputs, opts, None, metadata::manufacturer(inputs.policy))?;
     let mut props = metadata.properties.take().map(|p| p.0).unwrap_or_default();
     props.push(Property::new("cargo-spdf:sbom:serialNumber", &format!("urn:uuid:{sbom_serial}")));
     props.sort_by(|a, b| a.name.cmp(&b.name));
     metadata.properties = Some(Properties(props));
-    Ok(Bom {
+    let bom = Bom {
         serial_number: Some(serial(inputs, opts, "vex")?),
         metadata: Some(metadata),
         vulnerabilities: Some(vulnerabilities(inputs, &in_scope, link)),
         ..Bom::default()
-    })
+    };
+    Ok(Sbom { bom, authors: BTreeMap::new() })
+}
+
+/// Components in the one order every output uses: by name, then version, then bom-ref.
+fn sort_components(components: &mut [(Component, Vec<Person>)]) {
+    let key = |c: &Component| {
+        let version = c.version.as_ref().and_then(|v| semver::Version::parse(v.as_ref()).ok());
+        (c.name.to_string(), version, c.bom_ref.clone())
+    };
+    components.sort_by_cached_key(|(c, _)| key(c));
 }
 
 /// Support data of every component in scope.
 fn supports(inputs: &Inputs<'_>, scope: &Scope) -> BTreeMap<usize, Support> {
     let unmaintained = unmaintained(inputs.findings);
+    let rules = Rules::new(inputs.policy, inputs.now);
     scope
         .included
         .keys()
@@ -160,7 +254,7 @@ fn supports(inputs: &Inputs<'_>, scope: &Scope) -> BTreeMap<usize, Support> {
         .map(|&i| {
             let p = &inputs.graph.packages[i];
             let advisory = unmaintained.get(&(p.name.clone(), p.version.to_string())).map(String::as_str);
-            (i, crate::support::resolve(&p.name, p.member, advisory, &inputs.policy.support))
+            (i, crate::support::resolve(&Facts::of(p, advisory, inputs.histories), &rules))
         })
         .collect()
 }
@@ -175,58 +269,6 @@ pub fn unmaintained(findings: &[Finding]) -> BTreeMap<(String, String), String> 
             Some(((p.name.clone(), p.version.clone()), f.advisory.as_ref()?.id.clone()))
         })
         .collect()
-}
-
-fn manufacturer(policy: &Policy) -> Option<OrganizationalEntity> {
-    let name = policy.sbom.manufacturer.as_ref()?;
-    let mut org = OrganizationalEntity::new(&component::clean(name));
-    org.url = policy.sbom.manufacturer_url.as_ref().map(|u| vec![Uri::new(u)]);
-    Some(org)
-}
-
-struct Product {
-    component: Component,
-    /// For a product standing for several members: its bom-ref and the members'.
-    depends_on: Option<(String, Vec<String>)>,
-}
-
-/// The product: the single selected member itself, or (several members, or a product named in
-/// the policy) a component standing for the whole, depending on the members.
-fn product(
-    inputs: &Inputs<'_>,
-    scope: &Scope,
-    components: &mut Vec<Component>,
-    manufacturer: Option<&OrganizationalEntity>,
-) -> Product {
-    let graph = inputs.graph;
-    let root_refs: Vec<String> = scope.roots.iter().map(|&i| bom_ref(&graph.packages[i])).collect();
-    if let ([only], None) = (root_refs.as_slice(), &inputs.policy.sbom.product) {
-        let at = components.iter().position(|c| c.bom_ref.as_deref() == Some(only.as_str()));
-        if let Some(at) = at {
-            return Product { component: components.remove(at), depends_on: None };
-        }
-    }
-    let name = inputs.policy.sbom.product.clone().unwrap_or_else(|| inputs.workspace_name.to_owned());
-    let versions: BTreeSet<String> =
-        scope.roots.iter().map(|&i| graph.packages[i].version.to_string()).collect();
-    let version = inputs
-        .policy
-        .sbom
-        .version
-        .clone()
-        .or_else(|| (versions.len() == 1).then(|| versions.into_iter().next().unwrap_or_default()));
-    let reference = format!("product:{name}");
-    let mut c = Component::new(
-        Classification::Application,
-        &component::clean(&name),
-        version.as_deref().unwrap_or(""),
-        Some(reference.clone()),
-    );
-    if version.is_none() {
-        c.version = None;
-    }
-    c.supplier = manufacturer.cloned();
-    Product { component: c, depends_on: Some((reference, root_refs)) }
 }
 
 fn dependencies(
@@ -288,65 +330,9 @@ fn vulnerabilities(
     Vulnerabilities(entries.into_iter().map(|(_, _, v)| v).collect())
 }
 
-fn metadata(
-    inputs: &Inputs<'_>,
-    opts: &Options,
-    component: Option<Component>,
-    manufacturer: Option<OrganizationalEntity>,
-) -> anyhow::Result<Metadata> {
-    let timestamp = inputs.now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let tool = Component::new(Classification::Application, TOOL_NAME, TOOL_VERSION, None);
-    let authors: Vec<_> = inputs.policy.sbom.authors.iter().map(|a| component::contact(a)).collect();
-    Ok(Metadata {
-        timestamp: Some(DateTime::try_from(timestamp)?),
-        tools: Some(Tools::Object { services: None, components: Some(Components(vec![tool])) }),
-        authors: (!authors.is_empty()).then_some(authors),
-        component,
-        supplier: manufacturer.clone(),
-        manufacture: manufacturer,
-        licenses: None,
-        properties: Some(Properties(
-            provenance(inputs, opts).into_iter().map(|(k, v)| Property::new(k, &v)).collect(),
-        )),
-        lifecycles: Some(Lifecycles(vec![Lifecycle::Phase(Phase::Build)])),
-    })
-}
-
-/// The properties that tie the SBOM to its inputs.
-fn provenance(inputs: &Inputs<'_>, opts: &Options) -> Vec<(&'static str, String)> {
-    let db = inputs.database;
-    let mut props = vec![
-        ("cargo-spdf:lockfile:sha256", inputs.lock.sha256.clone()),
-        ("cargo-spdf:advisoryDatabase:advisories", db.advisories.to_string()),
-        ("cargo-spdf:policy:profile", inputs.policy.profile.as_str().to_owned()),
-        ("cargo-spdf:includesDevDependencies", opts.include_dev.to_string()),
-    ];
-    match &db.identity {
-        crate::load::database::Identity::Git { commit } => {
-            props.push(("cargo-spdf:advisoryDatabase:commit", commit.clone()))
-        }
-        crate::load::database::Identity::Digest { sha256 } => {
-            props.push(("cargo-spdf:advisoryDatabase:digest", sha256.clone()))
-        }
-    }
-    if let Some(t) = db.last_updated {
-        props.push(("cargo-spdf:advisoryDatabase:lastUpdated", t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()));
-    }
-    match inputs.policy_origin {
-        Origin::File { sha256, .. } | Origin::Manifest { sha256, .. } => {
-            props.push(("cargo-spdf:policy:sha256", sha256.clone()))
-        }
-        Origin::BuiltIn => props.push(("cargo-spdf:policy:sha256", "none (built-in profile)".to_owned())),
-    }
-    if let Some(t) = &opts.target {
-        props.push(("cargo-spdf:target", t.clone()));
-    }
-    props.sort();
-    props
-}
-
-/// The serial number: a name-based UUID of everything the document is derived from, so the
-/// same inputs give the same serial, and `--vex-only` can refer to the SBOM it belongs to.
+/// The serial number: a name-based UUID of everything the document is derived from, its time
+/// included, so the same inputs at the same `SOURCE_DATE_EPOCH` give the same serial, another
+/// time gives another one, and `--vex-only` can refer to the SBOM it belongs to.
 fn serial_uuid(inputs: &Inputs<'_>, opts: &Options, kind: &str) -> uuid::Uuid {
     let db = match &inputs.database.identity {
         crate::load::database::Identity::Git { commit } => commit.clone(),
@@ -359,11 +345,14 @@ fn serial_uuid(inputs: &Inputs<'_>, opts: &Options, kind: &str) -> uuid::Uuid {
     let mut packages = opts.packages.clone();
     packages.sort();
     let name = format!(
-        "{kind}\n{TOOL_NAME} {TOOL_VERSION}\nlockfile {}\npolicy {policy}\ndatabase {db}\npackages {}\ndev {}\ntarget {}\nvulnerabilities {}\ncomponents {}\n",
+        "{kind}\n{TOOL_NAME} {TOOL_VERSION}\ntime {}\nlockfile {}\npolicy {policy}\ndatabase {db}\nkev {}\npackages {}\ndev {}\ntarget {}\nfeatures {}\nvulnerabilities {}\ncomponents {}\n",
+        inputs.now.as_second(),
         inputs.lock.sha256,
+        inputs.kev.map(|k| k.version.as_str()).unwrap_or(""),
         packages.join(","),
         opts.include_dev,
         opts.target.as_deref().unwrap_or(""),
+        opts.features,
         opts.vulnerabilities,
         inputs.graph.packages.len(),
     );
@@ -387,4 +376,21 @@ fn percent_encode_fragment(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_described_as_cargo_takes_them() {
+        let f = |all, no_default, list: &[&str]| {
+            describe_features(all, no_default, &list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+        };
+        assert_eq!(f(false, false, &[]), "default");
+        assert_eq!(f(false, false, &["std", "serde", "std"]), "default,serde,std");
+        assert_eq!(f(false, true, &["std"]), "std");
+        assert_eq!(f(false, true, &[]), "none");
+        assert_eq!(f(true, true, &["std"]), "all");
+    }
 }

@@ -1,6 +1,13 @@
 //! Advisory findings as CycloneDX vulnerabilities (VEX): one entry per advisory and affected
 //! component, with its aliases, CVSS rating, recommendation, and the analysis from the waiver
 //! that covers it (`in_triage` where there is none).
+//!
+//! The source is `OSV`: RustSec publishes every advisory as an OSV record with the same id, and
+//! that is how Dependency-Track knows RustSec advisories (its OSV mirror files ids that are not
+//! CVE or GHSA ids under the source `OSV`). Its VEX import applies an analysis only when the
+//! entry's source and id name a vulnerability it has, so `OSV` + `RUSTSEC-…` matches the
+//! findings its OSV analyzer reports for crates.io packages. The RustSec page, the CVE (NVD) and
+//! the GHSA (GitHub, `GITHUB` as Dependency-Track names it) are references.
 
 use super::component::clean;
 use crate::finding::{Finding, Level};
@@ -28,8 +35,8 @@ pub fn vulnerability(finding: &Finding, target: String) -> Option<Vulnerability>
     let package = finding.package.as_ref()?;
     let mut v = Vulnerability::new(None);
     v.id = Some(NormalizedString::new(&advisory.id));
-    v.vulnerability_source = Some(source("RustSec", &advisory.url));
-    v.vulnerability_references = references(&advisory.aliases);
+    v.vulnerability_source = Some(source(OSV, &format!("https://osv.dev/vulnerability/{}", advisory.id)));
+    v.vulnerability_references = references(&advisory.id, &advisory.url, &advisory.aliases);
     v.vulnerability_ratings = rating(advisory.cvss.as_deref(), advisory.score, advisory.severity.as_deref());
     v.description = Some(clean(&advisory.title));
     v.detail = Some(clean(&advisory.description)).filter(|d| !d.is_empty());
@@ -43,26 +50,27 @@ pub fn vulnerability(finding: &Finding, target: String) -> Option<Vulnerability>
     Some(v)
 }
 
+/// The vulnerability source every entry names (see the module documentation).
+pub const OSV: &str = "OSV";
+
 fn source(name: &str, url: &str) -> VulnerabilitySource {
     VulnerabilitySource::new(Some(name.to_owned()), Some(Uri::new(url)))
 }
 
-/// Aliases as references, with the database each comes from.
-fn references(aliases: &[String]) -> Option<VulnerabilityReferences> {
-    let refs: Vec<VulnerabilityReference> = aliases
-        .iter()
-        .filter_map(|alias| {
-            let src = if alias.starts_with("CVE-") {
-                source("NVD", &format!("https://nvd.nist.gov/vuln/detail/{alias}"))
-            } else if alias.starts_with("GHSA-") {
-                source("GitHub", &format!("https://github.com/advisories/{alias}"))
-            } else {
-                return None;
-            };
-            Some(VulnerabilityReference::new(alias, src))
-        })
-        .collect();
-    (!refs.is_empty()).then_some(VulnerabilityReferences(refs))
+/// The RustSec page and the aliases as references, with the database each comes from.
+fn references(id: &str, page: &str, aliases: &[String]) -> Option<VulnerabilityReferences> {
+    let mut refs = vec![VulnerabilityReference::new(id, source("RustSec", page))];
+    refs.extend(aliases.iter().filter_map(|alias| {
+        let src = if alias.starts_with("CVE-") {
+            source("NVD", &format!("https://nvd.nist.gov/vuln/detail/{alias}"))
+        } else if alias.starts_with("GHSA-") {
+            source("GITHUB", &format!("https://github.com/advisories/{alias}"))
+        } else {
+            return None;
+        };
+        Some(VulnerabilityReference::new(alias, src))
+    }));
+    Some(VulnerabilityReferences(refs))
 }
 
 /// The CVSS rating, with the method read from the vector's prefix.

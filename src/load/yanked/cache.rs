@@ -1,14 +1,16 @@
 //! The index cache on disk: `$CARGO_HOME/cargo-spdf/index-cache/<index>/<crate path>.json`, one
-//! small JSON file per crate with its versions' yanked flags and the HTTP validators (`ETag`,
-//! `Last-Modified`) they came with.
+//! small JSON file per crate with its versions' yanked flags and publication times and the HTTP
+//! validators (`ETag`, `Last-Modified`) they came with.
 //!
 //! An entry younger than [`FRESH_FOR`] is used without a request, so repeated checks stay fast;
-//! an older one is revalidated with a conditional request. The cache only saves downloads: it
-//! is never an answer when a request fails (the status is then unknown). Reading and writing it
-//! is best effort; a cache that cannot be used is a cache miss.
+//! an older one is revalidated with a conditional request. For yanked statuses the cache only
+//! saves downloads: it is never an answer when a request fails (the status is then unknown). The
+//! release history (what the FDA support data is derived from) may come from it when the index
+//! cannot be asked, with the date it was fetched. Reading and writing it is best effort; a cache
+//! that cannot be used (including one written in an older format) is a cache miss.
 
+use super::index::Versions;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use url::Url;
@@ -31,17 +33,13 @@ pub struct Entry {
     pub etag: Option<String>,
     /// The response's `Last-Modified`.
     pub last_modified: Option<String>,
-    /// Every version, with whether it is yanked.
-    pub versions: BTreeMap<String, bool>,
+    /// Every version, with whether it is yanked and when it was published.
+    pub versions: Versions,
 }
 
 impl Entry {
     /// An entry fetched now.
-    pub fn now(
-        versions: BTreeMap<String, bool>,
-        etag: Option<String>,
-        last_modified: Option<String>,
-    ) -> Self {
+    pub fn now(versions: Versions, etag: Option<String>, last_modified: Option<String>) -> Self {
         Entry { fetched: unix_now(), etag, last_modified, versions }
     }
 }
@@ -98,13 +96,22 @@ mod tests {
     fn entries_round_trip_and_age() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache { dir: dir.path().to_path_buf() };
-        let entry = Entry::now([("1.0.0".to_owned(), true)].into(), Some("\"x\"".into()), None);
+        let version = super::super::index::VersionEntry { yanked: true, pubtime: None };
+        let entry = Entry::now([("1.0.0".to_owned(), version)].into(), Some("\"x\"".into()), None);
         cache.write("go/ne/gonelib", &entry);
         let read = cache.read("go/ne/gonelib").unwrap();
         assert_eq!(read.versions, entry.versions);
         assert!(cache.is_fresh(&read));
         assert!(!cache.is_fresh(&Entry { fetched: 0, ..read }));
         assert!(cache.read("3/a/abc").is_none());
+        // An entry of the format before publication times were kept is a miss, not an error.
+        std::fs::create_dir_all(dir.path().join("ol/dl")).unwrap();
+        std::fs::write(
+            dir.path().join("ol/dl/oldlib.json"),
+            r#"{"fetched":1,"etag":null,"last_modified":null,"versions":{"0.1.0":false}}"#,
+        )
+        .unwrap();
+        assert!(cache.read("ol/dl/oldlib").is_none());
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Reading one crate's file of a sparse index, over HTTP(S) or from a local directory.
+//! Reading one crate's file of a sparse index, over HTTP(S) or from a local directory: every
+//! published version with its yanked flag and, where the index gives it, its publication time
+//! (`pubtime`).
 
 use super::cache::{Cache, Entry};
 use anyhow::{Context as _, bail};
@@ -21,11 +23,24 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time allowed for one whole request, body included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// What the index says about one published version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct VersionEntry {
+    /// Whether it is yanked.
+    pub yanked: bool,
+    /// When it was published (RFC 3339, as the index writes it), when the index says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pubtime: Option<String>,
+}
+
+/// Every version of a crate, by version string.
+pub type Versions = BTreeMap<String, VersionEntry>;
+
 /// What the index holds for a crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
-    /// Every published version, with whether it is yanked.
-    Versions(BTreeMap<String, bool>),
+    /// Every published version, with whether it is yanked and when it was published.
+    Versions(Versions),
     /// The index has no file for the crate.
     NotFound,
 }
@@ -81,16 +96,22 @@ struct IndexLine {
     vers: String,
     #[serde(default)]
     yanked: bool,
+    #[serde(default)]
+    pubtime: Option<String>,
 }
 
-/// The versions of an index file, each with its yanked flag. A line that cannot be parsed
-/// makes the whole file unusable: a version could be missing from the answer.
-fn parse(text: &str) -> Result<BTreeMap<String, bool>, String> {
+/// The versions of an index file, each with its yanked flag and publication time. A line that
+/// cannot be parsed makes the whole file unusable: a version could be missing from the answer.
+/// A `pubtime` that is not a timestamp is left out (the version's date is then unknown).
+fn parse(text: &str) -> Result<Versions, String> {
     let lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     lines
         .map(|(i, line)| {
             serde_json::from_str::<IndexLine>(line)
-                .map(|l| (l.vers, l.yanked))
+                .map(|l| {
+                    let pubtime = l.pubtime.filter(|t| t.parse::<jiff::Timestamp>().is_ok());
+                    (l.vers, VersionEntry { yanked: l.yanked, pubtime })
+                })
                 .map_err(|e| format!("line {} of the index file cannot be parsed: {e}", i + 1))
         })
         .collect()
@@ -140,6 +161,16 @@ impl Index {
                 }
                 self.fetch_http(agent, base, cache.as_ref(), &path)
             }
+        }
+    }
+
+    /// What the cache holds for `name`, whatever its age (`None` for a `file://` index, which is
+    /// not cached, or when nothing usable is cached).
+    pub fn cached(&self, name: &str) -> Option<Entry> {
+        let path = index_path(name)?;
+        match &self.kind {
+            Kind::Http { cache: Some(cache), .. } => cache.read(&path),
+            _ => None,
         }
     }
 
@@ -312,8 +343,17 @@ mod tests {
 
     #[test]
     fn index_lines() {
-        let text = "{\"name\":\"a\",\"vers\":\"1.0.0\",\"yanked\":false}\n\n{\"name\":\"a\",\"vers\":\"1.1.0\",\"yanked\":true,\"v\":2}\n";
-        assert_eq!(parse(text).unwrap(), [("1.0.0".to_owned(), false), ("1.1.0".to_owned(), true)].into());
+        let text = "{\"name\":\"a\",\"vers\":\"1.0.0\",\"yanked\":false,\"pubtime\":\"2021-03-04T05:06:07Z\"}\n\n{\"name\":\"a\",\"vers\":\"1.1.0\",\"yanked\":true,\"v\":2,\"pubtime\":\"last week\"}\n";
+        let entry =
+            |yanked, pubtime: Option<&str>| VersionEntry { yanked, pubtime: pubtime.map(str::to_owned) };
+        assert_eq!(
+            parse(text).unwrap(),
+            [
+                ("1.0.0".to_owned(), entry(false, Some("2021-03-04T05:06:07Z"))),
+                ("1.1.0".to_owned(), entry(true, None))
+            ]
+            .into()
+        );
         assert!(parse("{\"name\":\"a\"}\n").unwrap_err().contains("line 1"));
     }
 }
