@@ -130,7 +130,7 @@ pub fn store(key: &str, stdout: &str, metadata: &cargo_metadata::Metadata, input
     let immutable = [home.join("registry").join("src"), home.join("git").join("checkouts")];
     let mut files: Vec<PathBuf> = vec![inputs.ws.manifest.clone(), inputs.ws.lockfile_path()];
     files.extend(inputs.config_files.iter().cloned());
-    files.extend(home_configs(&home));
+    files.extend(config_candidates(&home));
     let mut targets = BTreeMap::new();
     for p in &metadata.packages {
         let manifest = p.manifest_path.as_std_path();
@@ -161,9 +161,15 @@ pub fn store(key: &str, stdout: &str, metadata: &cargo_metadata::Metadata, input
     }
 }
 
-/// `$CARGO_HOME/config.toml` and `config`, which cargo reads whatever the directory.
-fn home_configs(home: &Path) -> Vec<PathBuf> {
-    ["config.toml", "config"].iter().map(|n| home.join(n)).filter(|p| p.exists()).collect()
+/// Every place cargo looks for configuration, present or not (a file that appears later changes
+/// the answer): `.cargo/config` and `.cargo/config.toml` in the current directory and each
+/// parent, and `config` and `config.toml` in `$CARGO_HOME`.
+fn config_candidates(home: &Path) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut out: Vec<PathBuf> =
+        cwd.ancestors().flat_map(|d| ["config", "config.toml"].map(|n| d.join(".cargo").join(n))).collect();
+    out.extend(["config", "config.toml"].map(|n| home.join(n)));
+    out
 }
 
 fn sorted(paths: &[PathBuf]) -> Vec<PathBuf> {
