@@ -63,7 +63,8 @@ fn the_cache_is_used_only_while_every_input_is_unchanged() {
     let ws = copy_workspace("clean");
     let home = tempfile::tempdir().unwrap();
     let root = ws.path();
-    let changes: [(&str, Box<dyn Fn()>); 5] = [
+    type Change<'a> = Box<dyn Fn() + 'a>;
+    let changes: [(&str, Change<'_>); 5] = [
         ("the root manifest", Box::new(|| append(&root.join("Cargo.toml"), "\n# changed\n"))),
         ("Cargo.lock", Box::new(|| append(&root.join("Cargo.lock"), "\n# changed\n"))),
         (
