@@ -104,7 +104,7 @@ pub struct MonitorArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: MonitorFormat,
     /// Write the report to FILE (atomically) instead of stdout (or stderr for the human report).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -181,7 +181,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: CheckFormat,
     /// Write the report to FILE (atomically) instead of stdout (or stderr for the human report).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Run only this gate (repeatable; default: all).
     #[arg(long = "gate", value_enum, value_name = "NAME")]
@@ -210,7 +210,7 @@ pub struct SbomArgs {
     #[arg(long, value_enum, default_value = "1.6")]
     pub spec_version: crate::sbom::cyclonedx::SpecVersion,
     /// Write to FILE instead of stdout (atomically).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Keep only what this target pulls in (e.g. thumbv7em-none-eabihf).
     #[arg(long, value_name = "TRIPLE")]

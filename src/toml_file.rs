@@ -19,6 +19,8 @@ pub struct TomlFile {
     pub report_name: String,
     /// The file's contents.
     pub text: String,
+    /// Byte offsets where lines start, computed on first use.
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// An error at a place in a file.
@@ -78,16 +80,21 @@ impl TomlFile {
             display: crate::paths::display(path),
             report_name: crate::paths::relative_to(path, root).unwrap_or_else(|| path.display().to_string()),
             text,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
-    /// 1-based line and column of a byte offset.
+    /// 1-based line and column of a byte offset (a binary search over the line starts, so that
+    /// locating every entry of a large file stays linear).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
+        let starts = self.lines.get_or_init(|| {
+            std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_start = starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+        let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count());
+        (line, column + 1)
     }
 
     /// The finding location of a span.

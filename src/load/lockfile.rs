@@ -11,7 +11,6 @@
 
 use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};
-use cargo_lock::SourceId;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -25,8 +24,6 @@ pub struct LockedPackage {
     pub version: semver::Version,
     /// The `source` string as written (`None` for path packages, workspace members included).
     pub source: Option<String>,
-    /// The parsed source, when it parses.
-    pub source_id: Option<SourceId>,
     /// Whether the source is crates.io, in any spelling cargo resolves to it.
     pub crates_io: bool,
     /// The SHA-256 checksum of the `.crate` file (registry packages).
@@ -97,28 +94,37 @@ impl Lock {
 
     /// Parses a lockfile's text.
     pub fn parse(file: &TomlFile) -> Result<Self, crate::toml_file::SpannedError> {
-        let raw: RawLock = file.parse()?;
-        let mut packages = Vec::with_capacity(raw.package.len());
-        let mut specs = Vec::with_capacity(raw.package.len());
-        for entry in raw.package {
-            let span = entry.span();
+        let (format, entries, metadata) = match chunked(file) {
+            Some(parsed) => parsed,
+            None => {
+                let raw: RawLock = file.parse()?;
+                (raw.version, raw.package.into_iter().map(|e| (0, e)).collect(), raw.metadata)
+            }
+        };
+        let mut packages = Vec::with_capacity(entries.len());
+        let mut specs = Vec::with_capacity(entries.len());
+        let mut crates_io: HashMap<String, bool> = HashMap::new();
+        for (offset, entry) in entries {
+            let span = shifted(&entry.span(), offset);
             let p = entry.into_inner();
             let version = semver::Version::parse(p.version.get_ref()).map_err(|e| {
                 file.error(
-                    &p.version.span(),
+                    &shifted(&p.version.span(), offset),
                     format!("package `{}` has an invalid version \"{}\": {e}", p.name, p.version.get_ref()),
                 )
             })?;
-            let source_id = p.source.as_deref().and_then(|s| SourceId::from_url(s).ok());
             let checksum = p
                 .checksum
-                .or_else(|| v1_checksum(&raw.metadata, &p.name, p.version.get_ref(), p.source.as_deref()));
+                .or_else(|| v1_checksum(&metadata, &p.name, p.version.get_ref(), p.source.as_deref()));
+            let on_crates_io = p
+                .source
+                .as_ref()
+                .is_some_and(|s| *crates_io.entry(s.clone()).or_insert_with(|| is_crates_io(s)));
             packages.push(LockedPackage {
-                crates_io: p.source.as_deref().is_some_and(is_crates_io),
+                crates_io: on_crates_io,
                 name: p.name,
                 version,
                 source: p.source,
-                source_id,
                 checksum,
                 deps: Vec::new(),
                 line: name_line(file, &span),
@@ -131,7 +137,7 @@ impl Lock {
         }
         let mut lock = Lock {
             packages,
-            format: raw.version,
+            format,
             sha256: crate::digest::sha256_hex(file.text.as_bytes()),
             report_name: file.report_name.clone(),
             dangling: Vec::new(),
@@ -154,7 +160,6 @@ impl Lock {
                 name,
                 version,
                 source: Some(CRATES_IO.to_owned()),
-                source_id: SourceId::from_url(CRATES_IO).ok(),
                 crates_io: true,
                 checksum: None,
                 deps: Vec::new(),
@@ -277,6 +282,45 @@ impl Lock {
     }
 }
 
+/// Entries of one chunk, each with the offset of its chunk in the file.
+type Entries = Vec<(usize, toml::Spanned<RawPackage>)>;
+
+/// Entries per chunk when a large lockfile is parsed in pieces.
+const CHUNK: usize = 512;
+
+/// Parses a large lockfile in pieces split at `[[package]]` headers, on every core: a whole
+/// 20,000-package file as one TOML document takes several times the time and memory. `None`
+/// (parse it whole) for a small file, or when a piece does not parse on its own, so that errors
+/// are always the whole file's.
+fn chunked(file: &TomlFile) -> Option<(Option<u32>, Entries, BTreeMap<String, toml::Value>)> {
+    use rayon::prelude::*;
+    let text = &file.text;
+    let starts: Vec<usize> = text.match_indices("\n[[package]]\n").map(|(i, _)| i + 1).collect();
+    if starts.len() <= CHUNK {
+        return None;
+    }
+    let firsts: Vec<usize> = starts.chunks(CHUNK).map(|c| c[0]).collect();
+    let ends = firsts.iter().skip(1).copied().chain(std::iter::once(text.len()));
+    let bounds: Vec<(usize, usize)> = firsts.iter().copied().zip(ends).collect();
+    let top: RawLock = toml::from_str(text.get(..firsts[0])?).ok()?;
+    let parsed: Vec<Option<RawLock>> = bounds
+        .par_iter()
+        .map(|&(from, to)| text.get(from..to).and_then(|piece| toml::from_str(piece).ok()))
+        .collect();
+    let mut entries = Vec::new();
+    let mut metadata = top.metadata;
+    for (raw, &(from, _)) in parsed.into_iter().zip(&bounds) {
+        let raw = raw?;
+        entries.extend(raw.package.into_iter().map(|e| (from, e)));
+        metadata.extend(raw.metadata);
+    }
+    Some((top.version, entries, metadata))
+}
+
+fn shifted(span: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
+    span.start + by..span.end + by
+}
+
 /// The line of an entry's `name = ` key (the first key cargo writes), else of its header.
 fn name_line(file: &TomlFile, span: &std::ops::Range<usize>) -> usize {
     let rest = file.text.get(span.start..).unwrap_or_default();
@@ -367,6 +411,31 @@ mod tests {
         ] {
             assert!(!is_crates_io(s), "{s}");
         }
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_pieces_is_the_same_as_parsed_whole() {
+        let mut text = String::from("# comment\nversion = 4\n\n");
+        for i in 0..(3 * CHUNK + 7) {
+            let dep =
+                if i == 100 { "gone".to_owned() } else { format!("c{}", (i * 7 + 1) % (3 * CHUNK + 7)) };
+            text.push_str(&format!(
+                "[[package]]\nname = \"c{i}\"\nversion = \"1.0.{i}\"\nsource = \"{CRATES_IO}\"\ndependencies = [\n \"{dep}\",\n]\n\n"
+            ));
+        }
+        let file = TomlFile::from_text(Path::new("/ws/Cargo.lock"), Path::new("/ws"), text.clone());
+        assert!(chunked(&file).is_some());
+        let pieces = Lock::parse(&file).unwrap();
+        let raw: RawLock = file.parse().unwrap();
+        assert_eq!(raw.package.len(), pieces.packages.len());
+        assert_eq!(pieces.packages[600].line, text.lines().position(|l| l == "name = \"c600\"").unwrap() + 1);
+        assert_eq!(pieces.dangling, [Dangling { from: 100, spec: "gone".into() }]);
+        assert_eq!(pieces.packages[5].deps, [36]);
+        let bad = text.replace("version = \"1.0.1500\"", "version = \"x\"");
+        let err =
+            Lock::parse(&TomlFile::from_text(Path::new("/ws/Cargo.lock"), Path::new("/ws"), bad.clone()))
+                .unwrap_err();
+        assert_eq!(err.line, bad.lines().position(|l| l == "version = \"x\"").unwrap() + 1, "{err}");
     }
 
     #[test]
