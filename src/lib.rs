@@ -15,6 +15,7 @@ pub mod gates;
 pub mod graph;
 pub mod kev;
 pub mod lints;
+pub mod lockfile;
 pub mod members;
 pub mod output;
 pub mod paths;
