@@ -86,7 +86,7 @@ pub struct Lockfile {
     pub sha256: String,
     /// The file's name relative to the workspace root (`Cargo.lock`), as findings show it.
     pub report_name: String,
-    by_name: HashMap<String, Vec<PackageId>>,
+    by_name: HashMap<String, Vec<PackageId>, foldhash::fast::RandomState>,
     /// Packages compared while resolving dependency strings (see [`Lockfile::resolution_steps`]).
     steps: usize,
 }
@@ -105,14 +105,14 @@ impl Lockfile {
         let mut builder = Builder::new(file);
         let format = builder.format(&raw);
         let checksums = builder.metadata_checksums(&raw.metadata);
-        let (packages, deps): (Vec<Package>, Vec<Vec<Spanned<String>>>) =
+        let (packages, deps): (Vec<Package>, Vec<Dependencies>) =
             raw.root.into_iter().chain(raw.package).map(|e| builder.package(e, &checksums)).unzip();
         let mut lockfile = Lockfile {
             format,
             packages,
             sha256: crate::digest::sha256_hex(file.text.as_bytes()),
             report_name: file.report_name.clone(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             steps: 0,
         };
         lockfile.index(&mut builder);
@@ -181,8 +181,16 @@ struct RawPackage {
     version: Spanned<String>,
     source: Option<String>,
     checksum: Option<Spanned<String>>,
+    // Plain strings: a span per dependency would cost more than the rest of the parse; the
+    // position of the rare one that does not resolve is found in the text (Builder::dep_span).
     #[serde(default)]
-    dependencies: Vec<Spanned<String>>,
+    dependencies: Vec<String>,
+}
+
+/// A package's dependency strings and the offset of its entry, until they are resolved.
+struct Dependencies {
+    list: Vec<String>,
+    entry: usize,
 }
 
 /// A dependency as written: `name`, `name version` or `name version (source)`.
@@ -196,6 +204,9 @@ struct DepSpec<'a> {
 impl<'a> DepSpec<'a> {
     /// Splits a dependency string; `None` when it has none of the three forms.
     fn parse(text: &'a str) -> Option<Self> {
+        if !text.contains(' ') {
+            return (!text.is_empty()).then_some(DepSpec { name: text, version: None, source: None });
+        }
         let mut parts = text.splitn(3, ' ');
         let name = parts.next().filter(|n| !n.is_empty())?;
         let version = parts.next();
@@ -229,8 +240,20 @@ type Checksums = HashMap<(String, String, Option<String>), Option<String>>;
 
 impl<'f> Builder<'f> {
     fn new(file: &'f TomlFile) -> Self {
-        let starts = std::iter::once(0).chain(file.text.match_indices('\n').map(|(i, _)| i + 1));
-        Builder { file, line_starts: starts.collect(), errors: Vec::new() }
+        let newlines = memchr::memchr_iter(b'\n', file.text.as_bytes()).map(|i| i + 1);
+        Builder { file, line_starts: std::iter::once(0).chain(newlines).collect(), errors: Vec::new() }
+    }
+
+    /// Where a dependency string is written in the entry at `entry`: the first `"dep"` after the
+    /// entry's `dependencies` key (the entry's header when it cannot be found).
+    fn dep_span(&self, entry: usize, dep: &str) -> Range<usize> {
+        let quoted = format!("\"{dep}\"");
+        let found = self.file.text.get(entry..).and_then(|rest| {
+            let key = rest.find("dependencies")?;
+            let at = entry + key + rest[key..].find(&quoted)?;
+            Some(at..at + quoted.len())
+        });
+        found.unwrap_or(entry..entry)
     }
 
     /// 1-based line and column of a byte offset.
@@ -306,12 +329,9 @@ impl<'f> Builder<'f> {
 
     /// A package without its dependencies, and its dependency strings (resolved once every
     /// package is known).
-    fn package(
-        &mut self,
-        entry: Spanned<RawPackage>,
-        checksums: &Checksums,
-    ) -> (Package, Vec<Spanned<String>>) {
+    fn package(&mut self, entry: Spanned<RawPackage>, checksums: &Checksums) -> (Package, Dependencies) {
         let line = self.line(&entry.span());
+        let offset = entry.span().start;
         let raw = entry.into_inner();
         let (version_text, version_span) = (raw.version.get_ref(), raw.version.span());
         let version = Version::parse(version_text).unwrap_or_else(|e| {
@@ -331,7 +351,7 @@ impl<'f> Builder<'f> {
         };
         let package =
             Package { name: raw.name, version, source: raw.source, checksum, dependencies: Vec::new(), line };
-        (package, raw.dependencies)
+        (package, Dependencies { list: raw.dependencies, entry: offset })
     }
 
     /// An error at the start of a line.
@@ -366,22 +386,18 @@ impl Lockfile {
     }
 
     /// Resolves the dependency strings of every package (in file order) to package ids.
-    fn resolve(&mut self, deps: Vec<Vec<Spanned<String>>>, builder: &mut Builder<'_>) {
+    fn resolve(&mut self, deps: Vec<Dependencies>, builder: &mut Builder<'_>) {
         let mut steps = 0;
-        for (i, list) in deps.into_iter().enumerate() {
-            let mut resolved = Vec::with_capacity(list.len());
-            for dep in list {
-                match self.resolve_one(dep.get_ref(), &mut steps) {
+        for (i, deps) in deps.into_iter().enumerate() {
+            let mut resolved = Vec::with_capacity(deps.list.len());
+            for dep in &deps.list {
+                match self.resolve_one(dep, &mut steps) {
                     Ok(id) => resolved.push(id),
                     Err(why) => {
                         let owner = &self.packages[i];
-                        let message = format!(
-                            "dependency `{}` of `{} {}` {why}",
-                            dep.get_ref(),
-                            owner.name,
-                            owner.version
-                        );
-                        builder.error(&dep.span(), message);
+                        let message =
+                            format!("dependency `{dep}` of `{} {}` {why}", owner.name, owner.version);
+                        builder.error(&builder.dep_span(deps.entry, dep), message);
                     }
                 }
             }
