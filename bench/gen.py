@@ -184,9 +184,14 @@ def write_workspace(ws, members, crates, rng):
         'panic = "abort"\nincremental = false\n'
     )
     (ws / "spdf.toml").write_text('profile = "medical"\n')
+    # Member i depends on its share of the registry (so every crate is locked) and on more
+    # crates at random.
+    share = -(-len(crates) // members)
     for i in range(members):
         name = f"member-{i:04}"
-        deps = rng.sample(crates, MEMBER_DEPS)
+        own = crates[i * share : (i + 1) * share]
+        others = [c for c in crates if c not in own]
+        deps = own + rng.sample(others, max(0, MEMBER_DEPS - len(own)))
         path_deps = rng.sample(range(i), min(MEMBER_PATH_DEPS, i))
         manifest = [
             "[package]",
