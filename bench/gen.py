@@ -11,8 +11,8 @@ Two kinds of case, all deterministic (a fixed seed per case):
   dependencies each, written here: what the lockfile-only gates (advisories, sources, bans)
   need. A package's dependencies name later packages only (a DAG, as cargo would lock it), so
   the last D packages have fewer. One name in twenty is locked at two versions, so the
-  `"name version"` form of a dependency is exercised too. A few hundred packages take the
-  names of crates that have advisories in the database, so the advisories gate has work to do.
+  `"name version"` form of a dependency is exercised too. One package in fifty takes the name
+  of a crate that has advisories in the database, so the advisories gate has work to do.
 
 Usage: bench/gen.py OUT_DIR [CASE...]     (no CASE: every case in CASES)
 """
