@@ -1,0 +1,1 @@
+//! The link to the pump: serial framing, MQTT telemetry, gRPC control.

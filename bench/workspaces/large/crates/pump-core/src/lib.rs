@@ -1,0 +1,1 @@
+//! Infusion pump domain model: dose limits, alarms, records.

@@ -1,0 +1,3 @@
+//! The host service that supervises the pumps of a ward.
+
+fn main() {}

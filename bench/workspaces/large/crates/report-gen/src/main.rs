@@ -1,0 +1,3 @@
+//! Desktop tool that renders therapy reports.
+
+fn main() {}

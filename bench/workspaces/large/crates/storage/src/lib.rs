@@ -1,0 +1,1 @@
+//! Persistence of infusion records and audit logs.

@@ -1,0 +1,3 @@
+//! Build automation for the workspace (host tool, does not ship).
+
+fn main() {}
