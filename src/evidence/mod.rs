@@ -30,9 +30,9 @@ pub fn check_destination(out: &Path, force: bool) -> anyhow::Result<PathBuf> {
         bail!("{shown} exists and is not a directory");
     }
     let parent = out.parent().context("the bundle directory has no parent")?;
-    if !parent.is_dir() {
-        bail!("cannot write {shown}: directory {} does not exist", crate::paths::display(parent));
-    }
+    // An archive of bundles (`evidence/1.4.0`) may not exist yet: make it.
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot write {shown}: cannot create {}", crate::paths::display(parent)))?;
     Ok(out)
 }
 
