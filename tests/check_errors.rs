@@ -55,7 +55,7 @@ fn every_invalid_value_is_reported_at_once() {
 fn missing_lockfile() {
     let ws = copy_workspace("clean");
     std::fs::remove_file(ws.path().join("Cargo.lock")).unwrap();
-    assert_tool_error(&check(ws.path(), &[]), &["no Cargo.lock at Cargo.lock", "cargo generate-lockfile"]);
+    assert_tool_error(&check(ws.path(), &[]), &["Cargo.lock does not exist", "cargo generate-lockfile"]);
 }
 
 #[test]

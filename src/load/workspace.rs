@@ -80,7 +80,7 @@ impl Workspace {
         let path = self.lockfile_path();
         if std::fs::symlink_metadata(&path).is_err() {
             bail!(
-                "no Cargo.lock at {}: the gate checks exact locked versions; run `cargo generate-lockfile` and commit the result",
+                "{} does not exist: the gate checks exact locked versions; run `cargo generate-lockfile` and commit the result",
                 crate::paths::display(&path)
             );
         }

@@ -303,17 +303,57 @@ fn title(unit: &Unit<'_>, several: bool) -> String {
     let subject = unit.subject.as_ref().map(Subject::name).filter(|_| !several);
     let message = match (unit.block, subject) {
         (true, Some(s)) => format!("{s}: {} required lints are not set", unit.findings.len()),
-        (true, None) => format!("{} required lints are not set", unit.findings.len()),
+        (true, None) => match workspace_lints_members(f) {
+            Some(members) => format!(
+                "{} required lints are not set in [workspace.lints], which {members} inherit",
+                unit.findings.len()
+            ),
+            None => format!("{} required lints are not set", unit.findings.len()),
+        },
         (false, Some(s)) if !f.message.starts_with(s) => format!("{s}: {}", f.message),
         (false, Some(_)) => f.message.clone(),
-        (false, None) => groups::strip_subject(f).to_owned(),
+        (false, None) => shorten_member_list(groups::strip_subject(f)),
     };
     inline(&message).into_owned()
 }
 
+/// A finding about many members at once starts with their names ("a, b, c, ...: `x` is allow");
+/// in the title a long list is cut to its first names and a count (the JSON keeps them all).
+fn shorten_member_list(message: &str) -> String {
+    let Some((names, rest)) = message.split_once(": ") else { return message.to_owned() };
+    let names: Vec<&str> = names.split(", ").collect();
+    let plain = names.iter().all(|n| !n.is_empty() && !n.contains(' '));
+    if !plain || names.len() <= LIST_AT_MOST {
+        return message.to_owned();
+    }
+    let more = names.len() - LIST_AT_MOST;
+    format!("{} members ({}, and {more} more): {rest}", names.len(), names[..LIST_AT_MOST].join(", "))
+}
+
+/// The members a `[workspace.lints]` finding names at the start of its message ("a, b, c:
+/// `x` is not set in [workspace.lints]"), as "3 members (a, b, c)".
+fn workspace_lints_members(f: &Finding) -> Option<String> {
+    let (members, rest) = f.message.split_once(": `")?;
+    if !rest.contains("in [workspace.lints]") {
+        return None;
+    }
+    let names: Vec<String> = members.split(", ").map(str::to_owned).collect();
+    let shown = if names.len() > LIST_AT_MOST {
+        format!("{}, and {} more", names[..LIST_AT_MOST].join(", "), names.len() - LIST_AT_MOST)
+    } else {
+        names.join(", ")
+    };
+    Some(format!("{} member{} ({shown})", names.len(), if names.len() == 1 { "" } else { "s" }))
+}
+
 /// "= 241 members: xtask, build-util, …".
 fn subjects(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
-    let subjects: Vec<&Subject> = entry.units.iter().filter_map(|u| u.subject.as_ref()).collect();
+    let mut subjects: Vec<&Subject> = Vec::new();
+    for s in entry.units.iter().filter_map(|u| u.subject.as_ref()) {
+        if !subjects.contains(&s) {
+            subjects.push(s);
+        }
+    }
     if subjects.is_empty() {
         return Ok(());
     }

@@ -194,7 +194,14 @@ fn key(unit: &Unit<'_>) -> Vec<String> {
         key.extend([e.reason.clone(), format!("{:?} {:?} {:?}", e.state, e.expires, e.approved_by)]);
     }
     key.push(String::new());
-    key.extend(f.help.iter().cloned());
+    // Help that names the subject (`packages = ["gimli"]`) reads the same for every subject.
+    let name = f.package.as_ref().map(|p| p.name.as_str()).or(f.member.as_deref());
+    key.extend(f.help.iter().map(|h| match name {
+        Some(n) if !n.is_empty() => {
+            h.replace(&format!("`{n}`"), "`{}`").replace(&format!("\"{n}\""), "\"{}\"")
+        }
+        _ => h.clone(),
+    }));
     key
 }
 
