@@ -209,9 +209,19 @@ impl Lock {
             version.is_none_or(|v| p.version.to_string() == v)
                 && source.is_none_or(|s| p.source.as_deref() == Some(s))
         });
-        let found: Vec<usize> = matching.take(2).collect();
+        let found: Vec<usize> = matching.collect();
         match found.as_slice() {
             [one] => Some(*one),
+            // Cargo writes the source only to tell a registry package from another; without
+            // one, of a path package and a registry package of the same name and version (a
+            // member published under the same version), the dependency is the path package.
+            several if source.is_none() => {
+                let mut local = several.iter().filter(|&&i| self.packages[i].source.is_none());
+                match (local.next(), local.next()) {
+                    (Some(&i), None) => Some(i),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -380,6 +390,15 @@ mod tests {
         assert_eq!(lock.dangling, [Dangling { from: 3, spec: "gone".into() }]);
         assert_eq!(lock.path_to(&[0], 3), ["app 0.1.0", "c 0.3.0"]);
         assert!(lock.packages[1].crates_io && !lock.packages[0].crates_io);
+    }
+
+    #[test]
+    fn a_dependency_without_a_source_is_the_path_package_of_that_name_and_version() {
+        let lock = parse(&format!(
+            "version = 4\n\n[[package]]\nname = \"g\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"g\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\n\n[[package]]\nname = \"tool\"\nversion = \"0.1.0\"\ndependencies = [\n \"g 1.0.0\",\n \"g 1.0.0 ({CRATES_IO})\",\n]\n"
+        ));
+        assert_eq!(lock.dangling, []);
+        assert_eq!(lock.packages[2].deps, [0, 1]);
     }
 
     #[test]
