@@ -96,7 +96,7 @@ fn notes(loaded: &Loaded, findings: &[Finding]) -> Vec<String> {
         notes.push(format!("{reason}; the licences and support gates judged the graph of Cargo.lock and the manifests on disk (every locked package; dependency kinds from the manifests where found): an over-approximation of what ships"));
     }
     notes.extend(loaded.project.ok().iter().flat_map(|p| p.notes.iter().cloned()));
-    notes.extend(crate::load::toolchain::trusted().chosen_by_workspace_note());
+    notes.extend(crate::load::toolchain::Trusted::chosen_by_workspace_note());
     notes.extend(loaded.clippy.iter().map(|run| run.note()));
     if loaded.policy.origin == Origin::BuiltIn {
         notes.push("no spdf.toml or [workspace.metadata.spdf] found: the built-in baseline profile applies (`cargo spdf init` writes a policy)".to_owned());

@@ -170,6 +170,7 @@ fn look_up_yanked(lock: &Lock, env: &Env) -> anyhow::Result<Lookup> {
         offline: env.offline,
         progress: env.verbosity != Verbosity::Quiet,
         color: env.color,
+        histories: false,
     };
     yanked::look_up(lock, options)
 }

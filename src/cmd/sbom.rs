@@ -32,7 +32,15 @@ pub fn render(common: &CommonArgs, args: &SbomArgs, env: &Env) -> anyhow::Result
     let request = Request {
         common,
         stage: args.stage,
-        needs: Needs { lock: true, db: true, kev: true, yanked: true, graph: true, ..Needs::default() },
+        needs: Needs {
+            lock: true,
+            db: true,
+            kev: true,
+            yanked: true,
+            histories: true,
+            graph: true,
+            ..Needs::default()
+        },
         cargo,
         env,
         base: None,

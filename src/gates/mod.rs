@@ -48,6 +48,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
         db: any(&[Gate::Advisories, Gate::Build, Gate::Support]),
         kev: any(&[Gate::Advisories]),
         yanked: any(&[Gate::Advisories, Gate::Support]),
+        histories: any(&[Gate::Support]),
         graph: any(&[Gate::Licenses, Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
     }

@@ -319,16 +319,15 @@ fn scan_directory(db: &Path) -> anyhow::Result<Scan> {
     let mut files = Vec::new();
     collect_files(db, db, &mut files)?;
     files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let facts = super::db_digest::facts(db, &files, |bytes| advisory_date(bytes).map(|d| d.to_string()))?;
     let mut manifest = String::new();
     let mut newest: Option<jiff::civil::Date> = None;
     let mut advisories = 0;
-    for (rel, path) in &files {
-        let bytes = crate::fsread::read(path, crate::fsread::limit::ADVISORY)
-            .with_context(|| format!("cannot read {}", crate::paths::display(path)))?;
-        manifest.push_str(&format!("{}  {rel}\n", crate::digest::sha256_hex(&bytes)));
+    for ((rel, _), f) in files.iter().zip(&facts) {
+        manifest.push_str(&format!("{}  {rel}\n", f.sha256));
         if (rel.starts_with("crates/") || rel.starts_with("rust/")) && rel.ends_with(".md") {
             advisories += 1;
-            newest = newest.max(advisory_date(&bytes));
+            newest = newest.max(f.date.as_deref().and_then(|d| d.parse().ok()));
         }
     }
     let newest_advisory =

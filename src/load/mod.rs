@@ -13,6 +13,7 @@
 //! hashed before and after so the report's digest is that of the bytes every gate judged.
 
 pub mod database;
+pub mod db_digest;
 pub mod fallback;
 pub mod imported;
 pub mod kev;
@@ -96,6 +97,8 @@ pub struct Needs {
     pub kev: bool,
     /// The yanked status of locked crates.io packages (implies the lockfile; uses the index).
     pub yanked: bool,
+    /// With `yanked`: each crate's release history too (the support data).
+    pub histories: bool,
     /// The dependency graph (`cargo metadata`, else the lockfile's).
     pub graph: bool,
     /// The project's manifests, sources and configuration (implies the members).
@@ -205,7 +208,7 @@ impl Loaded {
             let base = s.spawn(|| Slot::when(needs.project, || Project::load_base(&this.ws)));
             let db = s.spawn(|| Slot::when(needs.db, || this.open_db(req.common)));
             let kev = s.spawn(|| Slot::when(needs.kev, || this.open_kev(req.common)));
-            let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env));
+            let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env, needs.histories));
             (join(metadata), join(base), join(db), join(kev), yanked)
         });
         let (members, graph, mut stale, notes) = metadata;
@@ -349,12 +352,13 @@ impl Loaded {
 
     /// The yanked status of the locked crates.io packages: no network under `--offline`, no
     /// progress bar under `-q`.
-    fn look_up_yanked(&self, env: &Env) -> anyhow::Result<Lookup> {
+    fn look_up_yanked(&self, env: &Env, needs_histories: bool) -> anyhow::Result<Lookup> {
         let lock = self.lock.get().map_err(|e| anyhow::anyhow!("Cargo.lock could not be read: {e}"))?;
         let options = yanked::Options {
             offline: env.offline,
             progress: env.verbosity != Verbosity::Quiet,
             color: env.color,
+            histories: needs_histories,
         };
         yanked::look_up(lock, options)
     }

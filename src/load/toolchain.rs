@@ -147,9 +147,12 @@ impl Trusted {
     }
 
     /// The note for the report when rustup chose this process's toolchain from the inspected
-    /// workspace's `rust-toolchain.toml` (which a pull request can change).
-    pub fn chosen_by_workspace_note(&self) -> Option<String> {
-        (self.rustup_source.as_deref() == Some("toolchain-file")).then(|| {
+    /// workspace's `rust-toolchain.toml` (which a pull request can change). Read from the
+    /// environment rustup gave this process, so that a run which runs no toolchain (the
+    /// advisories gate) does not have to find one.
+    pub fn chosen_by_workspace_note() -> Option<String> {
+        let source = std::env::var("RUSTUP_TOOLCHAIN_SOURCE").ok();
+        (source.as_deref() == Some("toolchain-file")).then(|| {
             "rustup chose the toolchain that runs cargo-spdf from a rust-toolchain.toml file; in CI, start the gate with a toolchain the workspace cannot choose: `cargo +stable spdf ...` or `cargo-spdf spdf ...`".to_owned()
         })
     }

@@ -94,6 +94,9 @@ pub struct Options {
     pub progress: bool,
     /// The progress bar may use colour.
     pub color: bool,
+    /// Keep each crate's release history (for the support data), reading the cached copy where
+    /// the index is not asked; without it, offline, nothing is read.
+    pub histories: bool,
 }
 
 /// The reason given for every package when `--offline` keeps the index from being consulted.
@@ -117,7 +120,11 @@ pub fn look_up(lock: &Lock, options: Options) -> anyhow::Result<Lookup> {
         let unknown = YankedStatus::Unknown(OFFLINE_REASON.to_owned());
         let statuses = packages.iter().map(|p| (p.clone(), unknown.clone())).collect();
         let offline = Err(format!("{OFFLINE_REASON}, and no copy of the crate's file is cached"));
-        let histories = names.iter().map(|&n| (n.to_owned(), history(&index, n, Some(&offline)))).collect();
+        let histories = if options.histories {
+            names.iter().map(|&n| (n.to_owned(), history(&index, n, Some(&offline)))).collect()
+        } else {
+            Default::default()
+        };
         return Ok(Lookup { index: url.to_string(), statuses, histories, skipped_offline: true });
     }
     let index = Index::open(&url, cache::Cache::for_index(&url))?;
