@@ -28,6 +28,11 @@ pub struct Toolchain {
 impl Toolchain {
     /// Runs `rustc -vV --print sysroot` in `dir` (see [`command`] for which rustc).
     pub fn detect(dir: &Path) -> anyhow::Result<Self> {
+        Self::parse(&Self::version_text(dir)?)
+    }
+
+    /// The output of `rustc -vV --print sysroot`, which [`Toolchain::parse`] reads.
+    pub fn version_text(dir: &Path) -> anyhow::Result<String> {
         let rustc = tool_path("rustc");
         let out = command(&rustc, dir)
             .args(["-vV", "--print", "sysroot"])
@@ -36,7 +41,7 @@ impl Toolchain {
         if !out.status.success() {
             bail!("`rustc -vV` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
         }
-        Self::parse(&String::from_utf8_lossy(&out.stdout))
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// Parses `rustc -vV` output (followed by the sysroot, when printed).

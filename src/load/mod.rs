@@ -166,14 +166,43 @@ impl Loaded {
     pub fn load(req: &Request<'_>) -> anyhow::Result<Self> {
         let needs = normalized(req.needs);
         let ws = Workspace::locate(req.common.manifest_path.as_deref())?;
-        let (policy, weakened, mut notes) = load_policy(&ws, req)?;
         let config = Slot::when(needs.graph || needs.project, load_config);
+        let manifests = Slot::when(needs.lock || needs.project, || manifests::members(&ws));
+        let member_paths: Option<Vec<std::path::PathBuf>> =
+            manifests.ok().map(|m| m.iter().map(|m| m.path.clone()).collect());
+        let manifests_failed = match &manifests {
+            Slot::Failed(e) => Some(e.clone()),
+            _ => None,
+        };
+        std::thread::scope(|s| {
+            // `cargo metadata` first: the slowest input, and the one the rest does not wait on.
+            let metadata = s.spawn(|| {
+                call_metadata(
+                    &ws,
+                    &req.cargo,
+                    needs,
+                    &config,
+                    member_paths.as_deref(),
+                    manifests_failed.as_deref(),
+                )
+            });
+            let mut loaded = Self::load_early(ws.clone(), manifests, req, needs)?;
+            loaded.load_rest(req, needs, &config, metadata);
+            loaded.check_lockfile_unchanged()?;
+            Ok(loaded)
+        })
+    }
+
+    /// What the other loaders need first: the policy and the lockfile.
+    fn load_early(
+        ws: Workspace,
+        manifests: Slot<Vec<Manifest>>,
+        req: &Request<'_>,
+        needs: Needs,
+    ) -> anyhow::Result<Self> {
+        let (policy, weakened, mut notes) = load_policy(&ws, req)?;
         let other_tools = imported::load(&ws.root);
-        let (lock, manifests) = std::thread::scope(|s| {
-            let lock = s.spawn(|| Slot::when(needs.lock, || ws.load_lock()));
-            let manifests = Slot::when(needs.lock || needs.project, || manifests::members(&ws));
-            (join(lock), manifests)
-        });
+        let lock = Slot::when(needs.lock, || ws.load_lock());
         let mut loaded = Loaded {
             ws,
             policy,
@@ -194,24 +223,27 @@ impl Loaded {
             weakened,
         };
         loaded.workspace_package = Slot::when(needs.graph, || product::read(&loaded.ws));
-        loaded.load_rest(req, needs, &config);
-        loaded.check_lockfile_unchanged()?;
         Ok(loaded)
     }
 
     /// Everything after the lockfile, in parallel: `cargo metadata` and the project files beside
     /// the database, the KEV catalog and the yanked lookups.
-    fn load_rest(&mut self, req: &Request<'_>, needs: Needs, config: &Slot<CargoConfig>) {
+    fn load_rest(
+        &mut self,
+        req: &Request<'_>,
+        needs: Needs,
+        config: &Slot<CargoConfig>,
+        metadata: std::thread::ScopedJoinHandle<'_, MetadataOutcome>,
+    ) {
         let this = &*self;
-        let (metadata, base, db, kev, yanked) = std::thread::scope(|s| {
-            let metadata = s.spawn(|| this.run_metadata(req, needs, config));
+        let (base, db, kev, yanked) = std::thread::scope(|s| {
             let base = s.spawn(|| Slot::when(needs.project, || Project::load_base(&this.ws)));
             let db = s.spawn(|| Slot::when(needs.db, || this.open_db(req.common)));
             let kev = s.spawn(|| Slot::when(needs.kev, || this.open_kev(req.common)));
             let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env, needs.histories));
-            (join(metadata), join(base), join(db), join(kev), yanked)
+            (join(base), join(db), join(kev), yanked)
         });
-        let (members, graph, mut stale, notes) = metadata;
+        let (members, graph, mut stale, notes) = self.metadata_results(needs, config, join(metadata));
         self.db = db;
         self.kev = kev;
         self.yanked = yanked;
@@ -236,65 +268,28 @@ impl Loaded {
         self.members = members;
     }
 
-    /// One `cargo metadata` call (full when the graph is needed, else `--no-deps`); when the
-    /// full call fails, the graph falls back to the lockfile and the members to `--no-deps`.
-    fn run_metadata(
+    /// The members and graph from what `cargo metadata` answered; when the full call failed, the
+    /// graph falls back to the lockfile (and the members came from `--no-deps`).
+    fn metadata_results(
         &self,
-        req: &Request<'_>,
         needs: Needs,
         config: &Slot<CargoConfig>,
+        outcome: MetadataOutcome,
     ) -> (Slot<Vec<Member>>, Slot<Graph>, Vec<stale::Stale>, Vec<String>) {
         let notes = Vec::new();
-        if !needs.graph && !needs.project {
-            return (Slot::NotNeeded, Slot::NotNeeded, Vec::new(), notes);
-        }
-        let config = match config.get() {
-            Ok(c) => c,
-            Err(e) => {
-                return (Slot::Failed(e.clone()), self.fallback_graph(needs, &e, None), Vec::new(), notes);
+        let config = config.ok();
+        match outcome {
+            MetadataOutcome::NotNeeded => (Slot::NotNeeded, Slot::NotNeeded, Vec::new(), notes),
+            MetadataOutcome::NotRun(reason) => {
+                (Slot::Failed(reason.clone()), self.fallback_graph(needs, &reason, config), Vec::new(), notes)
             }
-        };
-        let host = match toolchain::host() {
-            Ok(h) => h,
-            Err(e) => {
-                return (
-                    Slot::Failed(e.clone()),
-                    self.fallback_graph(needs, &e, Some(config)),
-                    Vec::new(),
-                    notes,
-                );
+            MetadataOutcome::Skipped(reason) => {
+                (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new(), notes)
             }
-        };
-        // Inputs that cannot be read here (not regular files, too large) would hang or flood
-        // cargo: it is not run on them.
-        let unreadable = match (&self.manifests, &self.lock) {
-            (Slot::Failed(e), _) => Some(format!("the workspace's manifests cannot be read: {e}")),
-            (_, Slot::Failed(e)) if std::fs::symlink_metadata(self.ws.lockfile_path()).is_ok() => {
-                Some(format!("Cargo.lock cannot be read: {e}"))
-            }
-            _ => None,
-        };
-        if let Some(reason) = unreadable {
-            let reason = format!("`cargo metadata` was not run: {reason}");
-            return (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new(), notes);
-        }
-        let members: Option<Vec<std::path::PathBuf>> =
-            self.manifests.ok().map(|m| m.iter().map(|m| m.path.clone()).collect());
-        let call = |resolve| {
-            metadata::run(&metadata::Request {
-                ws: &self.ws,
-                cargo: &req.cargo,
-                resolve,
-                config,
-                host: &host,
-                members: members.as_deref(),
-            })
-        };
-        match call(needs.graph) {
-            Ok(m) => {
+            MetadataOutcome::Answered(m) => {
                 (Slot::Ready(m.members), m.graph.map_or(Slot::NotNeeded, Slot::Ready), Vec::new(), notes)
             }
-            Err(failure) => {
+            MetadataOutcome::Failed { failure, members } => {
                 let reason = format!("`cargo metadata` failed: {}", failure.message());
                 let stale = match &failure {
                     metadata::Failure::Stale(m) => {
@@ -302,15 +297,14 @@ impl Loaded {
                     }
                     metadata::Failure::Other(_) => Vec::new(),
                 };
-                let members =
-                    if needs.graph && needs.project {
-                        Slot::from(call(false).map(|m| m.members).map_err(|f| {
-                            anyhow::anyhow!("`cargo metadata --no-deps` failed: {}", f.message())
-                        }))
-                    } else {
-                        Slot::Failed(reason.clone())
-                    };
-                (members, self.fallback_graph(needs, &reason, Some(config)), stale, notes)
+                let members = match members {
+                    Some(Ok(m)) => Slot::Ready(m.members),
+                    Some(Err(f)) => {
+                        Slot::Failed(format!("`cargo metadata --no-deps` failed: {}", f.message()))
+                    }
+                    None => Slot::Failed(reason.clone()),
+                };
+                (members, self.fallback_graph(needs, &reason, config), stale, notes)
             }
         }
     }
@@ -413,6 +407,68 @@ fn load_policy(
     )];
     notes.extend(diff.into_iter().map(|line| format!("spdf.toml change: {line}")));
     Ok((base, weakened, notes))
+}
+
+/// What the `cargo metadata` thread found.
+enum MetadataOutcome {
+    /// Neither the graph nor the members were asked for.
+    NotNeeded,
+    /// What it needs could not be prepared (the configuration, the toolchain): the reason.
+    NotRun(String),
+    /// Inputs cargo would hang on or choke on: not run, and no graph either.
+    Skipped(String),
+    /// Its answer.
+    Answered(metadata::Metadata),
+    /// The full call failed; `members` is the `--no-deps` call's answer when the members were
+    /// needed too.
+    Failed {
+        /// Why the full call failed.
+        failure: metadata::Failure,
+        /// The `--no-deps` answer, when asked for.
+        members: Option<Result<metadata::Metadata, metadata::Failure>>,
+    },
+}
+
+/// One `cargo metadata` call (full when the graph is needed, else `--no-deps`), and the
+/// `--no-deps` one when the full one fails and the members are needed. It is not started on
+/// manifests or a lockfile that cannot be read (a FIFO would hang cargo).
+fn call_metadata(
+    ws: &Workspace,
+    cargo: &CargoOptions,
+    needs: Needs,
+    config: &Slot<CargoConfig>,
+    members: Option<&[std::path::PathBuf]>,
+    manifests_failed: Option<&str>,
+) -> MetadataOutcome {
+    if !needs.graph && !needs.project {
+        return MetadataOutcome::NotNeeded;
+    }
+    let config = match config.get() {
+        Ok(c) => c,
+        Err(e) => return MetadataOutcome::NotRun(e),
+    };
+    let host = match toolchain::host() {
+        Ok(h) => h,
+        Err(e) => return MetadataOutcome::NotRun(e),
+    };
+    let lockfile = std::fs::metadata(ws.lockfile_path());
+    let unreadable = match (manifests_failed, &lockfile) {
+        (Some(e), _) => Some(format!("the workspace's manifests cannot be read: {e}")),
+        (None, Ok(meta)) if !meta.is_file() => Some("Cargo.lock is not a regular file".to_owned()),
+        _ => None,
+    };
+    if let Some(reason) = unreadable {
+        return MetadataOutcome::Skipped(format!("`cargo metadata` was not run: {reason}"));
+    }
+    let call =
+        |resolve| metadata::run(&metadata::Request { ws, cargo, resolve, config, host: &host, members });
+    match call(needs.graph) {
+        Ok(m) => MetadataOutcome::Answered(m),
+        Err(failure) => {
+            let members = (needs.graph && needs.project).then(|| call(false));
+            MetadataOutcome::Failed { failure, members }
+        }
+    }
 }
 
 /// What each input implies: the database reads only locked crates, the project needs members.

@@ -57,12 +57,43 @@ pub fn trusted() -> &'static Trusted {
 /// `rustc -vV` of the trusted compiler (run once per process).
 pub fn version() -> Result<&'static crate::lints::toolchain::Toolchain, String> {
     static VERSION: OnceLock<Result<crate::lints::toolchain::Toolchain, String>> = OnceLock::new();
-    VERSION
-        .get_or_init(|| {
-            crate::lints::toolchain::Toolchain::detect(&neutral_dir()).map_err(|e| format!("{e:#}"))
-        })
-        .as_ref()
-        .map_err(Clone::clone)
+    VERSION.get_or_init(detect_cached).as_ref().map_err(Clone::clone)
+}
+
+/// `rustc -vV`, kept under `$CARGO_HOME/cargo-spdf/toolchain/` by the identity of the rustc
+/// binary (path, size, modification time: a toolchain update replaces it), since every run that
+/// reads the project needs it before `cargo metadata` can start.
+fn detect_cached() -> Result<crate::lints::toolchain::Toolchain, String> {
+    use crate::lints::toolchain::Toolchain;
+    let rustc = PathBuf::from(trusted().tool("rustc"));
+    let meta = std::fs::metadata(&rustc).ok();
+    let stamp = meta.map(|m| {
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        format!("{} {} {mtime}", rustc.display(), m.len())
+    });
+    let home = crate::paths::cargo_home();
+    let file = stamp.filter(|_| home.is_absolute()).map(|s| {
+        home.join("cargo-spdf")
+            .join("toolchain")
+            .join(format!("{}.txt", crate::digest::sha256_hex(s.as_bytes())))
+    });
+    if let Some(text) = file.as_ref().and_then(|f| crate::fsread::read_to_string(f, 1 << 20).ok())
+        && let Ok(toolchain) = Toolchain::parse(&text)
+    {
+        return Ok(toolchain);
+    }
+    let text = Toolchain::version_text(&neutral_dir()).map_err(|e| format!("{e:#}"))?;
+    let toolchain = Toolchain::parse(&text).map_err(|e| format!("{e:#}"))?;
+    if let Some(f) = file
+        && f.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+    {
+        let _ = crate::output::write_atomic(&f, text.as_bytes());
+    }
+    Ok(toolchain)
 }
 
 /// The host triple of the trusted compiler.
@@ -95,7 +126,10 @@ impl Trusted {
                 rustup_source,
             };
         }
-        match print_sysroot(rustc_override.as_deref()) {
+        // rustup's own choice outside any workspace, read from its settings without running its
+        // proxy (which costs a process and tens of milliseconds); else ask rustc.
+        let sysroot = rustc_override.is_none().then(rustup_default).flatten();
+        match sysroot.or_else(|| print_sysroot(rustc_override.as_deref())) {
             Some(sysroot) => Trusted {
                 bin: Some(sysroot.join("bin")),
                 sysroot: Some(sysroot),
@@ -156,6 +190,32 @@ impl Trusted {
             "rustup chose the toolchain that runs cargo-spdf from a rust-toolchain.toml file; in CI, start the gate with a toolchain the workspace cannot choose: `cargo +stable spdf ...` or `cargo-spdf spdf ...`".to_owned()
         })
     }
+}
+
+/// The toolchain rustup would run outside any workspace: `RUSTUP_TOOLCHAIN` (a path, or the name
+/// of an installed toolchain), else `default_toolchain` in `$RUSTUP_HOME/settings.toml`; `None`
+/// when that is not a toolchain directory with a `rustc` (then `rustc --print sysroot` decides).
+fn rustup_default() -> Option<PathBuf> {
+    let home = std::env::var_os("RUSTUP_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".rustup")))?;
+    let name = match std::env::var("RUSTUP_TOOLCHAIN").ok().filter(|v| !v.is_empty()) {
+        Some(name) => name,
+        None => {
+            let text =
+                crate::fsread::read_to_string(&home.join("settings.toml"), crate::fsread::limit::CONFIG)
+                    .ok()?;
+            let settings: toml::Table = toml::from_str(&text).ok()?;
+            settings.get("default_toolchain")?.as_str()?.to_owned()
+        }
+    };
+    let dir = if Path::new(&name).is_absolute() {
+        PathBuf::from(&name)
+    } else {
+        home.join("toolchains").join(&name)
+    };
+    dir.join("bin").join(exe("rustc")).is_file().then_some(dir)
 }
 
 /// `rustc --print sysroot`, run from a neutral directory through whatever `rustc` is first on

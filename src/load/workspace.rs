@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The workspace being checked.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Workspace {
     /// Absolute workspace root directory.
     pub root: PathBuf,
