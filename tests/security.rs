@@ -71,8 +71,14 @@ fn no_code_of_the_workspace_runs() {
     for gate in doc["gates"].as_array().unwrap() {
         assert_eq!(gate["status"], "evaluated", "{gate}\n{err}");
     }
-    // The configuration that would substitute the compiler is reported, not used.
+    // The configuration that would substitute the compiler is reported, not used, and so is the
+    // toolchain named by path.
     assert!(codes(&doc).iter().any(|c| c == "build-setting"), "{doc:#}");
+    let by_path =
+        doc["findings"].as_array().unwrap().iter().find(|f| {
+            f["code"] == "toolchain-mismatch" && f["message"].as_str().unwrap().contains("by path")
+        });
+    assert!(by_path.is_some(), "{doc:#}");
 }
 
 #[test]

@@ -42,6 +42,7 @@ pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
     findings.extend(rust_versions(project, ctx.policy));
     findings.extend(toolchain_pin(project, policy));
     findings.extend(toolchain_mismatch(project, ctx.stage));
+    findings.extend(toolchain_by_path(project, ctx.stage));
     findings.extend(profiles(project, policy));
     findings.extend(risky(project, policy));
     findings.extend(toolchain_advisories(project, input.db));
@@ -222,6 +223,30 @@ fn toolchain_pin(project: &Project, policy: &BuildPolicy) -> Option<Finding> {
     .at(Some(at));
     f.required = Some("an exact version (X.Y.Z, nightly-YYYY-MM-DD or beta-YYYY-MM-DD)".to_owned());
     f.actual = Some(actual);
+    Some(f)
+}
+
+/// A `rust-toolchain.toml` that names a toolchain by `path`: any program the file points at. The
+/// gate never runs it (it runs the trusted toolchain, see `load::toolchain`), and says so: a
+/// warning on a developer's machine, denied before a merge and at release, where the pull request
+/// or the release would be built with something no one can identify.
+fn toolchain_by_path(project: &Project, stage: crate::policy::Stage) -> Option<Finding> {
+    let file = project.toolchain_file.as_ref()?;
+    let table: toml::Table = file.text.parse().ok()?;
+    let path = table.get("toolchain")?.get("path")?.as_str()?;
+    let level = if stage == crate::policy::Stage::Local { Level::Warn } else { Level::Deny };
+    let mut f = Finding::new(
+        Code::ToolchainMismatch,
+        level,
+        format!(
+            "rust-toolchain.toml names a toolchain by path ({path}); it was not run: {} judged the workspace",
+            project.toolchain.rustc_version
+        ),
+    )
+    .help("pin an installed release instead (`channel = \"X.Y.Z\"`): a toolchain by path is whatever program that directory holds")
+    .at(Some(Location { file: file.report_name.clone(), line: line_of(file, "path") }));
+    f.required = Some("a released toolchain".to_owned());
+    f.actual = Some(format!("path = {path}"));
     Some(f)
 }
 
