@@ -275,9 +275,29 @@ fn parse_entry(db: &Path, file: &Path, crate_name: &str, collection: Collection)
 fn parse_advisory(file: &Path, crate_name: &str, collection: Collection) -> Result<Advisory, String> {
     let text =
         crate::fsread::read_to_string(file, crate::fsread::limit::ADVISORY).map_err(|e| e.to_string())?;
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    parse_advisory_text(&text, &file_name, crate_name, collection)
+}
+
+/// Parses the text of an advisory file named `file_name`, filed under `crates/<crate_name>` (or
+/// `rust/<crate_name>`), as [`parse_advisory`] does for a file on disk.
+///
+/// # Errors
+///
+/// The reason the entry is invalid: not an advisory, not parseable, or filed in the wrong place.
+pub fn parse_advisory_text(
+    text: &str,
+    file_name: &str,
+    crate_name: &str,
+    collection: Collection,
+) -> Result<Advisory, String> {
+    // rustsec 0.34 quotes the first 20 bytes of a file that does not open with the front matter
+    // by slicing, which panics when byte 20 falls inside a character; such a file is refused here.
+    if !text.starts_with("```toml") {
+        return Err("not an advisory: the file does not open with a ```toml front matter block".into());
+    }
     let mut advisory: Advisory = text.parse().map_err(|e: rustsec::Error| e.to_string())?;
     let expected = format!("{}.md", advisory.metadata.id);
-    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if file_name != expected && !file_name.starts_with("RUSTSEC-0000-0000.") {
         return Err(format!("advisory {} is filed as {file_name}", advisory.metadata.id));
     }
@@ -373,5 +393,19 @@ mod tests {
         let text = b"```toml\n[advisory]\nid = \"RUSTSEC-2020-0001\"\ndate = \"2020-01-31\"\n```\n\n# T\n";
         assert_eq!(advisory_date(text), Some(jiff::civil::date(2020, 1, 31)));
         assert_eq!(advisory_date(b"no date here"), None);
+    }
+
+    #[test]
+    fn a_file_without_front_matter_is_an_invalid_entry_not_a_crash() {
+        // Byte 20 falls inside the three-byte character, where rustsec's own message would slice.
+        let text = "# An advisory tit\u{e9}\u{20ac}\u{20ac} without front matter\n";
+        let error = parse_advisory_text(text, "RUSTSEC-2020-0001.md", "x", Collection::Crates).unwrap_err();
+        assert!(error.contains("front matter"), "{error}");
+        let good = "```toml\n[advisory]\nid = \"RUSTSEC-2020-0001\"\npackage = \"x\"\ndate = \"2020-01-31\"\n\n[versions]\npatched = []\n```\n\n# T\n\nD\n";
+        let advisory = parse_advisory_text(good, "RUSTSEC-2020-0001.md", "x", Collection::Crates).unwrap();
+        assert_eq!(advisory.metadata.id.as_str(), "RUSTSEC-2020-0001");
+        let misfiled =
+            parse_advisory_text(good, "RUSTSEC-2020-0001.md", "y", Collection::Crates).unwrap_err();
+        assert!(misfiled.contains("filed under crates/y"), "{misfiled}");
     }
 }

@@ -74,7 +74,13 @@ impl KevCatalog {
         let shown = crate::paths::display(path);
         let bytes = crate::fsread::read(path, crate::fsread::limit::KEV)
             .with_context(|| format!("cannot read the KEV catalog {shown}"))?;
-        let raw: RawCatalog = serde_json::from_slice(&bytes).map_err(|e| {
+        Self::parse(path, &bytes)
+    }
+
+    /// Parses a catalog's bytes; `path` names it in errors.
+    pub fn parse(path: &Path, bytes: &[u8]) -> anyhow::Result<Self> {
+        let shown = crate::paths::display(path);
+        let raw: RawCatalog = serde_json::from_slice(bytes).map_err(|e| {
             anyhow::anyhow!("{shown}:{}:{}: not a CISA KEV catalog: {e}", e.line(), e.column())
         })?;
         if raw.catalog_version.trim().is_empty() {

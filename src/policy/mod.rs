@@ -369,6 +369,17 @@ pub fn load(
     Ok(LoadedPolicy { policy, origin })
 }
 
+/// Parses and validates the policy held by `file` (an `spdf.toml`) for `stage`, as [`load`] does
+/// for the file it finds.
+///
+/// # Errors
+///
+/// Every TOML, type and validation error in the file, each with its line and column.
+pub fn from_file(file: &TomlFile, stage: Stage) -> Result<Policy, SpannedErrors> {
+    let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+    Ok(validate::validate(raw, file, stage).map_err(SpannedErrors)?.with_stage_rules(stage))
+}
+
 /// The policy table of a manifest's text, if it has one.
 pub(crate) fn manifest_policy(file: &TomlFile) -> anyhow::Result<Option<RawPolicy>> {
     let tables: ManifestTables = file.parse().map_err(|e| SpannedErrors(vec![e]))?;
