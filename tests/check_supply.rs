@@ -194,14 +194,18 @@ fn a_path_dependency_outside_the_workspace() {
     let root = tempfile::tempdir().unwrap();
     let ws = root.path().join("ws");
     copy_dir(&fixtures().join("workspaces/supply"), &ws);
-    let outside = root.path().join("outside");
-    std::fs::create_dir_all(outside.join("src")).unwrap();
-    std::fs::write(
-        outside.join("Cargo.toml"),
-        "[package]\nname = \"outside\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n",
-    )
-    .unwrap();
-    std::fs::write(outside.join("src/lib.rs"), "").unwrap();
+    // `outside` depends on `helper` by a path of its own: no workspace manifest names `helper`,
+    // and its directory is found by following the manifests, as cargo does.
+    for (name, deps) in [("outside", "[dependencies]\nhelper = { path = \"../helper\" }\n"), ("helper", "")] {
+        let dir = root.path().join(name);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n{deps}"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/lib.rs"), "").unwrap();
+    }
     let manifest = ws.join("app/Cargo.toml");
     std::fs::write(
         &manifest,
@@ -223,12 +227,17 @@ fn a_path_dependency_outside_the_workspace() {
     assert_eq!(code, 1, "{doc:#}");
     assert!(by_code(&doc, "lockfile-stale").is_empty(), "{doc:#}");
     let f = by_code(&doc, "source-not-allowed");
-    assert_eq!(f.len(), 1);
+    assert_eq!(f.len(), 2, "{doc:#}");
+    let messages: Vec<&str> = f.iter().map(|f| f["message"].as_str().unwrap()).collect();
     assert!(
-        f[0]["message"].as_str().unwrap().contains("path dependency outside the workspace (../outside)"),
-        "{}",
-        f[0]["message"]
+        messages[0].starts_with("helper 0.1.0: is a path dependency outside the workspace (../helper)"),
+        "{messages:?}"
     );
+    assert!(
+        messages[0].contains("pulled in by supply-app 0.1.0 -> outside 0.1.0 -> helper 0.1.0"),
+        "{messages:?}"
+    );
+    assert!(messages[1].contains("path dependency outside the workspace (../outside)"), "{messages:?}");
     let (code, _) = gates(&ws, &format!("{allow}allow-external-paths = true\n"), &[]);
     assert_eq!(code, 0);
 }

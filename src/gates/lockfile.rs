@@ -26,26 +26,37 @@ impl<'a> LockGraph<'a> {
     /// The lockfile and, where they could be read, the members' manifests.
     pub fn from_loaded(l: &'a Loaded) -> Result<Self, String> {
         let lock = l.lock.get().map_err(|e| super::missing("Cargo.lock", e))?;
-        Ok(Self::new(lock, l.manifests.ok().map(Vec::as_slice), &l.ws.root))
+        Ok(Self::new(lock, l.manifests.ok().map(Vec::as_slice), &l.outside, &l.ws.root))
     }
 
-    /// Locates the members and path packages of `lock` in `manifests`.
-    pub fn new(lock: &'a Lock, manifests: Option<&[Manifest]>, root: &std::path::Path) -> Self {
+    /// Locates the members and path packages of `lock` in `manifests` (the members') and
+    /// `outside` (the path packages their `path` dependencies reach beyond them).
+    pub fn new(
+        lock: &'a Lock,
+        manifests: Option<&[Manifest]>,
+        outside: &[Manifest],
+        root: &std::path::Path,
+    ) -> Self {
         let mut roots = Vec::new();
         let mut dirs = BTreeMap::new();
+        let same = |m: &Manifest, p: &crate::load::lockfile::LockedPackage| {
+            m.name == p.name && m.version.as_ref().is_none_or(|v| *v == p.version)
+        };
         for i in lock.path_packages() {
             let p = &lock.packages[i];
-            let member = manifests.into_iter().flatten().find(|m| m.name == p.name);
+            let member = manifests.into_iter().flatten().find(|m| same(m, p));
+            let reached = outside.iter().find(|m| same(m, p)).map(|m| m.dir().to_path_buf());
             let declared = manifests
                 .into_iter()
                 .flatten()
+                .chain(outside)
                 .flat_map(|m| &m.deps)
                 .find(|d| d.name == p.name && d.path.is_some())
                 .and_then(|d| d.path.clone());
             if member.is_some() || manifests.is_none() {
                 roots.push(i);
             }
-            let dir = member.map(|m| m.dir().to_path_buf()).or(declared);
+            let dir = member.map(|m| m.dir().to_path_buf()).or(reached).or(declared);
             if let Some(dir) = dir {
                 dirs.insert(i, crate::paths::relative(&dir, root));
             }

@@ -23,6 +23,8 @@ pub struct Places<'a> {
     pub root: &'a Path,
     /// The workspace members (and path dependencies inside the workspace), already read.
     pub members: &'a [Manifest],
+    /// The path packages outside the members that their `path` dependencies reach.
+    pub outside: &'a [Manifest],
     /// Vendored source directories from cargo's configuration.
     pub vendor_dirs: &'a [PathBuf],
     /// `$CARGO_HOME`.
@@ -178,7 +180,9 @@ fn candidates(locked: &LockedPackage, places: &Places<'_>, registry_dirs: &[Path
     let mut out = Vec::new();
     match &locked.source {
         None => {
-            for m in places.members {
+            let named = places.outside.iter().filter(|m| m.name == locked.name);
+            out.extend(named.map(|m| m.path.clone()));
+            for m in places.members.iter().chain(places.outside) {
                 for d in m.deps.iter().filter(|d| d.name == locked.name) {
                     out.extend(d.path.as_ref().map(|p| p.join("Cargo.toml")));
                 }
@@ -276,6 +280,7 @@ mod tests {
         let places = Places {
             root: dir.path(),
             members: std::slice::from_ref(&app),
+            outside: &[],
             vendor_dirs: &[],
             cargo_home: &home,
         };

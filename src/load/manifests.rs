@@ -118,6 +118,33 @@ pub fn members(ws: &Workspace) -> anyhow::Result<Vec<Manifest>> {
     Ok(found)
 }
 
+/// The most manifests [`outside`] reads: more path packages than any workspace has, fewer than
+/// a pull request could make it read.
+const MAX_OUTSIDE: usize = 4096;
+
+/// The manifests of the path packages the members reach through `path` dependencies that are
+/// not members themselves (sibling crates of a monorepo, a vendored copy), followed from one
+/// manifest to the next as cargo does. One that cannot be read is skipped: its package then has
+/// no known directory, which the gates that need it say.
+pub fn outside(members: &[Manifest], root: &Path) -> Vec<Manifest> {
+    let mut seen: BTreeSet<PathBuf> = members.iter().map(|m| m.path.clone()).collect();
+    let path_deps = |m: &Manifest| -> Vec<PathBuf> {
+        m.deps.iter().filter_map(|d| d.path.as_ref()).map(|d| d.join("Cargo.toml")).collect()
+    };
+    let mut queue: Vec<PathBuf> = members.iter().flat_map(path_deps).collect();
+    let mut found = Vec::new();
+    while let Some(path) = queue.pop() {
+        if found.len() >= MAX_OUTSIDE || !seen.insert(path.clone()) {
+            continue;
+        }
+        let Ok(manifest) = read_package(&path, root) else { continue };
+        queue.extend(path_deps(&manifest));
+        found.push(manifest);
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
+    found
+}
+
 /// Reads a package manifest outside the workspace (a registry, vendored or git copy), whose
 /// fields are written out in full.
 pub fn read_package(path: &Path, root: &Path) -> anyhow::Result<Manifest> {

@@ -134,6 +134,9 @@ pub struct Loaded {
     pub lock: Slot<Lock>,
     /// The workspace members' manifests, read without cargo.
     pub manifests: Slot<Vec<Manifest>>,
+    /// The manifests of the path packages outside the members that their `path` dependencies
+    /// reach, as far as they could be read (see [`manifests::outside`]).
+    pub outside: Vec<Manifest>,
     /// How `Cargo.lock` is out of date with the manifests (empty when it is not, or unknown).
     pub stale: Vec<stale::Stale>,
     /// The advisory database.
@@ -203,12 +206,17 @@ impl Loaded {
         let (policy, weakened, mut notes) = load_policy(&ws, req)?;
         let other_tools = imported::load(&ws.root);
         let lock = Slot::when(needs.lock, || ws.load_lock());
+        let outside = match manifests.ok() {
+            Some(members) if needs.lock => manifests::outside(members, &ws.root),
+            _ => Vec::new(),
+        };
         let mut loaded = Loaded {
             ws,
             policy,
             stage: req.stage,
             lock,
             manifests,
+            outside,
             stale: Vec::new(),
             db: Slot::NotNeeded,
             kev: Slot::NotNeeded,
@@ -322,8 +330,13 @@ impl Loaded {
         };
         let vendor_dirs = config.map(CargoConfig::vendor_dirs).unwrap_or_default();
         let home = crate::paths::cargo_home();
-        let places =
-            fallback::Places { root: &self.ws.root, members, vendor_dirs: &vendor_dirs, cargo_home: &home };
+        let places = fallback::Places {
+            root: &self.ws.root,
+            members,
+            outside: &self.outside,
+            vendor_dirs: &vendor_dirs,
+            cargo_home: &home,
+        };
         Slot::Ready(fallback::graph(lock, &places, reason))
     }
 
