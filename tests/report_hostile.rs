@@ -168,7 +168,13 @@ fn report(strings: Vec<String>) -> Report {
             origin: Origin::File { path: p.next(), sha256: p.next() },
             profile: Profile::Medical,
         },
-        kev: Some(KevInfo { path: p.next(), version: p.next(), released: p.next(), count: 1 }),
+        kev: Some(KevInfo {
+            path: p.next(),
+            version: p.next(),
+            released: p.next(),
+            count: 1,
+            age_days: Some(3),
+        }),
         gates: vec![
             GateRun::evaluated(Gate::Advisories),
             GateRun::evaluated(Gate::Lints),

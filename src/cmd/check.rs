@@ -82,7 +82,7 @@ pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env:
         },
         database: loaded.db.ok().map(|d| DatabaseInfo::new(d, env.now)),
         policy: PolicyInfo { origin: loaded.policy.origin.clone(), profile: loaded.policy.policy.profile },
-        kev: loaded.kev.ok().and_then(Option::as_ref).map(crate::report::KevInfo::new),
+        kev: loaded.kev.ok().and_then(Option::as_ref).map(|k| crate::report::KevInfo::new(k, env.now)),
         notes,
         gates,
         findings,

@@ -85,7 +85,7 @@ fn evaluate_all(
         since: args.since,
         within_days: i64::from(args.within),
         database: DatabaseInfo::new(&against.db, env.now),
-        kev: against.kev.as_ref().map(KevInfo::new),
+        kev: against.kev.as_ref().map(|k| KevInfo::new(k, env.now)),
         index: Some(against.lookup.index.clone()),
         outcomes,
         notes: notes(&against.lookup),

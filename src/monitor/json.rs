@@ -13,7 +13,7 @@
 //! | `since` | `--since` (YYYY-MM-DD) or `null` |
 //! | `within_days` | `--within` |
 //! | `database` | `{path, commit, digest, advisories, last_updated, age_days}` of the advisory database compared against |
-//! | `kev` | `{path, version, released, entries}` of the CISA KEV catalog, or `null` |
+//! | `kev` | `{path, version, released, entries, age_days}` of the CISA KEV catalog, or `null` |
 //! | `index` | the index yanked status was read from, or `null` |
 //! | `summary` | `{products, fail, review, ok, refused, deny, warn, excepted}` |
 //! | `products` | one object per product version, in the order given (below) |
@@ -84,6 +84,7 @@ struct Kev<'a> {
     version: &'a str,
     released: &'a str,
     entries: usize,
+    age_days: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -167,6 +168,7 @@ fn document(report: &Report) -> Document<'_> {
             version: &k.version,
             released: &k.released,
             entries: k.count,
+            age_days: k.age_days,
         }),
         index: report.index.as_deref(),
         summary: Summary {

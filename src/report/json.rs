@@ -13,7 +13,7 @@
 //! | `workspace` | `{root, lockfile_sha256, packages}` |
 //! | `database` | `{path, commit, digest, advisories, last_updated, age_days}` (`commit` for a git checkout, `digest` otherwise), or `null` when no gate used it |
 //! | `policy` | `{path, sha256, profile, source}` with `source` one of `file`, `manifest`, `built-in` |
-//! | `kev` | `{path, version, released, entries}` of the CISA KEV catalog used, or `null` |
+//! | `kev` | `{path, version, released, entries, age_days}` of the CISA KEV catalog used (`age_days` from `released` to the run's time, `null` when `released` is not a date), or `null` |
 //! | `gates` | every selected gate as `{name, status, reason}`: `status` is `evaluated`, or `not-evaluated` with the `reason` (what could not be loaded); `reason` is `null` for an evaluated gate. (Before 0.2 this was a list of gate names; a gate that is not evaluated makes the run exit 2 and the verdict `fail`.) |
 //! | `summary` | `{deny, warn, excepted}` |
 //! | `findings` | see [`crate::finding::Finding`]: `gate`, `code`, `level`, `message`, and where they apply `help`, `package`, `advisory`, `member`, `lint`, `required`, `actual`, `location`, `exception` |
@@ -89,6 +89,7 @@ struct Kev<'a> {
     version: &'a str,
     released: &'a str,
     entries: usize,
+    age_days: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -136,6 +137,7 @@ fn document(report: &Report) -> Document<'_> {
             version: &k.version,
             released: &k.released,
             entries: k.count,
+            age_days: k.age_days,
         }),
         gates: report
             .gates

@@ -146,16 +146,19 @@ pub struct KevInfo {
     pub released: String,
     /// Number of entries.
     pub count: usize,
+    /// Whole days from `dateReleased` to the run's "now" (`None` when the date is unreadable).
+    pub age_days: Option<i64>,
 }
 
 impl KevInfo {
-    /// Provenance of a loaded catalog.
-    pub fn new(kev: &crate::load::kev::KevCatalog) -> Self {
+    /// Provenance of a loaded catalog, its age judged at `now`.
+    pub fn new(kev: &crate::load::kev::KevCatalog, now: jiff::Timestamp) -> Self {
         KevInfo {
             path: kev.path.display().to_string(),
             version: kev.version.clone(),
             released: kev.released.clone(),
             count: kev.count,
+            age_days: crate::gates::kev::age_days(kev, now),
         }
     }
 }
