@@ -305,3 +305,27 @@ fn settings_an_external_build_supplies_are_recorded() {
     assert_eq!(support::code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("spdf.toml:2"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_toolchain_file_in_a_parent_directory_pins_the_workspace() {
+    // A workspace in a board or examples directory of a larger repository: rustup obeys the
+    // repository's rust-toolchain.toml, found by walking up from the workspace.
+    let repo = tempfile::tempdir().unwrap();
+    let board = repo.path().join("examples/board");
+    std::fs::create_dir_all(board.join("src")).unwrap();
+    std::fs::write(board.join("Cargo.toml"), package("")).unwrap();
+    std::fs::write(board.join("src/lib.rs"), "").unwrap();
+    std::fs::write(board.join("spdf.toml"), "[build]\nrequire-toolchain-pin = true\n").unwrap();
+    lock(&board);
+    let toolchain = repo.path().join("rust-toolchain.toml");
+    std::fs::write(&toolchain, "[toolchain]\nchannel = \"1.95.0\"\n").unwrap();
+    let doc = check_gates(&board, &["build"], &[], &[]).1;
+    assert!(messages(&doc).iter().all(|f| f.0 != "toolchain-unpinned"), "{doc:#}");
+    std::fs::write(&toolchain, "[toolchain]\nchannel = \"1.95\"\n").unwrap();
+    let doc = check_gates(&board, &["build"], &[], &[]).1;
+    let found = messages(&doc);
+    let unpinned: Vec<_> = found.iter().filter(|f| f.0 == "toolchain-unpinned").collect();
+    assert_eq!(unpinned.len(), 1, "{found:#?}");
+    assert!(unpinned[0].1.contains("(1.95)"), "{found:#?}");
+    assert_eq!(unpinned[0].2, serde_json::json!({"file": "../../rust-toolchain.toml", "line": 2}));
+}

@@ -239,7 +239,8 @@ fn toolchain_by_path(project: &Project, stage: crate::policy::Stage) -> Option<F
         Code::ToolchainMismatch,
         level,
         format!(
-            "rust-toolchain.toml names a toolchain by path ({path}); it was not run: {} judged the workspace",
+            "{} names a toolchain by path ({path}); it was not run: {} judged the workspace",
+            file.report_name,
             project.toolchain.rustc_version
         ),
     )

@@ -191,11 +191,18 @@ fn test_only_note(members: &[MemberProject]) -> Option<String> {
     })
 }
 
+/// The toolchain file a build of the workspace obeys: rustup looks in the directory cargo runs in
+/// and then in each parent, so a workspace inside a larger repository (an examples folder, a
+/// board directory) is pinned by the repository's file. Named relative to the workspace root.
 fn toolchain_file(root: &Path) -> anyhow::Result<Option<TomlFile>> {
-    for name in ["rust-toolchain.toml", "rust-toolchain"] {
-        let path = root.join(name);
-        if path.is_file() {
-            return Ok(Some(TomlFile::read(&path, root)?));
+    for dir in root.ancestors() {
+        for name in ["rust-toolchain.toml", "rust-toolchain"] {
+            let path = dir.join(name);
+            if path.is_file() {
+                let mut file = TomlFile::read(&path, root)?;
+                file.report_name = crate::paths::relative(&path, root);
+                return Ok(Some(file));
+            }
         }
     }
     Ok(None)
