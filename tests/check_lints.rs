@@ -406,6 +406,50 @@ fn one_finding_per_cause() {
 }
 
 #[test]
+fn a_lint_whose_default_differs_by_edition_is_listed_once() {
+    // `unsafe_op_in_unsafe_fn` warns by default in edition 2024 and is allowed in 2021: one finding
+    // for each default in JSON, one entry in the human report's [workspace.lints] block.
+    let root = "[workspace]\nmembers = [\"a\", \"b\", \"c\", \"d\"]\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n";
+    let old = |name: &str| package(name, "[lints]\nworkspace = true\n");
+    let new = |name: &str| {
+        old(name).replace(
+            "edition = \"2021\"\nrust-version = \"1.81\"",
+            "edition = \"2024\"\nrust-version = \"1.85\"",
+        )
+    };
+    let policy = "[lints]\ninclude-profile = false\nrequired = { unsafe_op_in_unsafe_fn = \"deny\", \"clippy::unwrap_used\" = \"deny\", \"clippy::todo\" = \"deny\", \"clippy::dbg_macro\" = \"deny\" }\n";
+    let ws = workspace_from(&[
+        ("Cargo.toml", root),
+        ("a/Cargo.toml", &old("a")),
+        ("a/src/lib.rs", ""),
+        ("b/Cargo.toml", &old("b")),
+        ("b/src/lib.rs", ""),
+        ("c/Cargo.toml", &new("c")),
+        ("c/src/lib.rs", ""),
+        ("d/Cargo.toml", &new("d")),
+        ("d/src/lib.rs", ""),
+        ("spdf.toml", policy),
+    ]);
+    let (_, doc) = check_gates(ws.path(), &["lints"], &[], &[]);
+    let found = findings(&doc);
+    let missing: Vec<&serde_json::Value> = found.iter().filter(|f| f["code"] == "lint-missing").collect();
+    assert_eq!(missing.len(), 5, "{doc:#}");
+    let out = spdf(ws.path())
+        .args(["check", "--offline", "--gate", "lints", "--db"])
+        .arg(fixture_db())
+        .output()
+        .unwrap();
+    let text = stderr(&out);
+    assert!(
+        text.contains(
+            "4 required lints are not set in [workspace.lints], which 4 members (a, b, c, d) inherit"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("unsafe_op_in_unsafe_fn = \"deny\"").count(), 1, "{text}");
+}
+
+#[test]
 fn code_that_does_not_ship_is_left_out_unless_the_policy_asks() {
     let manifest =
         package("a", "[lints.rust]\nunsafe_code = \"deny\"\n[lints.clippy]\nunwrap_used = \"deny\"\n");

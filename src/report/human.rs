@@ -301,14 +301,14 @@ fn entry_block(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
 fn title(unit: &Unit<'_>, several: bool) -> String {
     let f = unit.first();
     let subject = unit.subject.as_ref().map(Subject::name).filter(|_| !several);
+    let lints = block_lints(unit).len();
     let message = match (unit.block, subject) {
-        (true, Some(s)) => format!("{s}: {} required lints are not set", unit.findings.len()),
-        (true, None) => match workspace_lints_members(f) {
-            Some(members) => format!(
-                "{} required lints are not set in [workspace.lints], which {members} inherit",
-                unit.findings.len()
-            ),
-            None => format!("{} required lints are not set", unit.findings.len()),
+        (true, Some(s)) => format!("{s}: {lints} required lints are not set"),
+        (true, None) => match workspace_lints_members(&unit.findings) {
+            Some(members) => {
+                format!("{lints} required lints are not set in [workspace.lints], which {members} inherit")
+            }
+            None => format!("{lints} required lints are not set"),
         },
         (false, Some(s)) if !f.message.starts_with(s) => format!("{s}: {}", f.message),
         (false, Some(_)) => f.message.clone(),
@@ -330,14 +330,23 @@ fn shorten_member_list(message: &str) -> String {
     format!("{} members ({}, and {more} more): {rest}", names.len(), names[..LIST_AT_MOST].join(", "))
 }
 
-/// The members a `[workspace.lints]` finding names at the start of its message ("a, b, c:
-/// `x` is not set in [workspace.lints]"), as "3 members (a, b, c)".
-fn workspace_lints_members(f: &Finding) -> Option<String> {
-    let (members, rest) = f.message.split_once(": `")?;
-    if !rest.contains("in [workspace.lints]") {
-        return None;
+/// The members `[workspace.lints]` findings name at the start of their messages ("a, b, c:
+/// `x` is not set in [workspace.lints]"), all of them once, as "3 members (a, b, c)". One lint
+/// can be two findings, for members whose editions give it different defaults.
+fn workspace_lints_members(findings: &[&Finding]) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    for f in findings {
+        let (members, rest) = f.message.split_once(": `")?;
+        if !rest.contains("in [workspace.lints]") {
+            return None;
+        }
+        for name in members.split(", ") {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
     }
-    let names: Vec<String> = members.split(", ").map(str::to_owned).collect();
+    names.sort();
     let shown = if names.len() > LIST_AT_MOST {
         format!("{}, and {} more", names[..LIST_AT_MOST].join(", "), names.len() - LIST_AT_MOST)
     } else {
@@ -413,18 +422,31 @@ fn waiver(f: &Finding) -> Option<String> {
 }
 
 /// A block of missing lints: the `[lints]` entries that would set them.
+/// The block's distinct `(tool, "name = \"level\"")` entries, in order.
+fn block_lints<'f>(unit: &Unit<'f>) -> Vec<(&'f str, String)> {
+    let mut out: Vec<(&'f str, String)> = Vec::new();
+    for f in &unit.findings {
+        let Some(lint) = f.lint.as_deref() else { continue };
+        let (tool, name) = lint.split_once("::").unwrap_or(("rust", lint));
+        let required = f.required.as_deref().unwrap_or("deny");
+        let entry = (tool, inline(&format!("{name} = \"{required}\"")).into_owned());
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    out
+}
+
 fn lints_table(unit: &Unit<'_>, out: &mut Out<'_>) -> io::Result<()> {
-    for tool in ["rust", "clippy"] {
-        let entries: Vec<String> = unit
-            .findings
-            .iter()
-            .filter_map(|f| {
-                let lint = f.lint.as_deref()?;
-                let (t, name) = lint.split_once("::").unwrap_or(("rust", lint));
-                let required = f.required.as_deref().unwrap_or("deny");
-                (t == tool).then(|| inline(&format!("{name} = \"{required}\"")).into_owned())
-            })
-            .collect();
+    let lints = block_lints(unit);
+    let mut tools: Vec<&str> = vec!["rust", "clippy"];
+    for (tool, _) in &lints {
+        if !tools.contains(tool) {
+            tools.push(tool);
+        }
+    }
+    for tool in tools {
+        let entries: Vec<&str> = lints.iter().filter(|(t, _)| *t == tool).map(|(_, e)| e.as_str()).collect();
         if !entries.is_empty() {
             out.detail("=", &format!("[lints.{tool}] {}", entries.join(", ")))?;
         }
