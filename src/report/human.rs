@@ -195,12 +195,15 @@ fn group_block(group: &Group<'_>, limit: usize, out: &mut Out<'_>) -> io::Result
     writeln!(out.w)
 }
 
-/// "14 findings in 7 packages", "1 finding".
+/// "14 findings in 7 packages", "1 finding". Without the "in ..." when some findings are about
+/// no single member or package (a `[workspace.lints]` gap names many members in its message): a
+/// count of the others would understate what the group is about.
 fn group_counts(group: &Group<'_>) -> String {
     let n = group.count();
     let mut text = format!("{n} finding{}", plural(n));
     let subjects = group.subjects();
-    if n > 1 && !subjects.is_empty() {
+    let every_one_has_a_subject = group.entries.iter().flat_map(|e| &e.units).all(|u| u.subject.is_some());
+    if n > 1 && !subjects.is_empty() && every_one_has_a_subject {
         text.push_str(&format!(" in {}", count_of(&subjects)));
     }
     text
