@@ -21,9 +21,10 @@
 use super::archive::Source;
 use super::item::{Item, Kind};
 use super::report::{Outcome, Report};
-use crate::finding::Level;
-use crate::report::sarif::{SCHEMA, VERSION};
-use crate::report::{TOOL_NAME, TOOL_VERSION};
+use crate::report::sarif_log::{
+    ArtifactLocation, Log, Rule, SarifLocation, SarifResult, Suppression, Text, Tool, fingerprint, level,
+    severity,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -34,40 +35,10 @@ pub const FINGERPRINT: &str = "cargoSpdf/monitor/v1";
 pub const REFUSED: &str = "refused";
 
 #[derive(Serialize)]
-struct Log {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run; 1],
-}
-
-#[derive(Serialize)]
 struct Run {
-    tool: Tool,
-    results: Vec<SarifResult>,
+    tool: Tool<RuleProperties>,
+    results: Vec<SarifResult<ResultProperties>>,
     properties: RunProperties,
-}
-
-#[derive(Serialize)]
-struct Tool {
-    driver: Driver,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Driver {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
-    rules: Vec<Rule>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Rule {
-    id: &'static str,
-    short_description: Text,
-    properties: RuleProperties,
 }
 
 #[derive(Serialize)]
@@ -75,56 +46,6 @@ struct RuleProperties {
     tags: [&'static str; 2],
     #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
     security_severity: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Text {
-    text: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult {
-    rule_id: &'static str,
-    rule_index: usize,
-    level: &'static str,
-    message: Text,
-    locations: [SarifLocation; 1],
-    partial_fingerprints: BTreeMap<&'static str, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressions: Vec<Suppression>,
-    properties: ResultProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifLocation {
-    physical_location: PhysicalLocation,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-}
-
-#[derive(Serialize)]
-struct Suppression {
-    kind: &'static str,
-    status: &'static str,
-    justification: String,
 }
 
 #[derive(Serialize)]
@@ -144,11 +65,10 @@ struct RunProperties {
 
 /// Writes the SARIF log and a trailing newline.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report))?;
-    out.write_all(b"\n")
+    log(report).write(out)
 }
 
-fn log(report: &Report) -> Log {
+fn log(report: &Report) -> Log<Run> {
     let rule_ids = rule_ids(report);
     let rules = rule_ids.iter().map(|id| rule(id, report)).collect();
     let mut results = Vec::new();
@@ -158,22 +78,11 @@ fn log(report: &Report) -> Log {
             Outcome::Monitored { items, .. } => results.extend(items.iter().map(|i| result(o, i, &rule_ids))),
         }
     }
-    Log {
-        schema: SCHEMA,
-        version: VERSION,
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: TOOL_NAME,
-                    version: TOOL_VERSION,
-                    semantic_version: TOOL_VERSION,
-                    rules,
-                },
-            },
-            results,
-            properties: RunProperties { verdict: report.verdict(), products: report.outcomes.len() },
-        }],
-    }
+    Log::new(Run {
+        tool: Tool::new(rules),
+        results,
+        properties: RunProperties { verdict: report.verdict(), products: report.outcomes.len() },
+    })
 }
 
 /// Every kind present, in kind order, then `refused` if a version was refused.
@@ -187,7 +96,7 @@ fn rule_ids(report: &Report) -> Vec<&'static str> {
     ids
 }
 
-fn rule(id: &'static str, report: &Report) -> Rule {
+fn rule(id: &'static str, report: &Report) -> Rule<RuleProperties> {
     let kind = Kind::ALL.iter().find(|k| k.as_str() == id);
     let description = kind.map_or(
         "An evidence bundle or SBOM could not be read, or does not verify: nothing in it is trusted.",
@@ -205,7 +114,7 @@ fn rule(id: &'static str, report: &Report) -> Rule {
         short_description: Text { text: description.to_owned() },
         properties: RuleProperties {
             tags: ["security", "monitor"],
-            security_severity: highest.map(|s| format!("{s:.1}")),
+            security_severity: highest.map(severity),
         },
     }
 }
@@ -214,13 +123,13 @@ fn score(i: &Item) -> Option<f64> {
     i.advisory.as_ref().and_then(|a| a.score)
 }
 
-fn result(o: &Outcome, i: &Item, rule_ids: &[&'static str]) -> SarifResult {
+fn result(o: &Outcome, i: &Item, rule_ids: &[&'static str]) -> SarifResult<ResultProperties> {
     let (product, version) = names(o);
     let mut lines = vec![format!("{product} {version}: {}", i.message)];
     lines.extend(i.help.iter().map(|h| format!("help: {h}")));
     let suppression = match (&i.exception, &i.assessment) {
-        (Some(e), _) if i.level == Level::Excepted => Some(e.reason.clone()),
-        (None, Some(a)) if i.level == Level::Excepted => Some(format!("assessed: {a}")),
+        (Some(e), _) if i.level == crate::finding::Level::Excepted => Some(e.reason.clone()),
+        (None, Some(a)) if i.level == crate::finding::Level::Excepted => Some(format!("assessed: {a}")),
         _ => None,
     };
     let package = i.package.as_ref().map(|p| format!("{}@{}", p.name, p.version)).unwrap_or_default();
@@ -228,31 +137,24 @@ fn result(o: &Outcome, i: &Item, rule_ids: &[&'static str]) -> SarifResult {
     SarifResult {
         rule_id: i.kind.as_str(),
         rule_index: rule_ids.iter().position(|r| *r == i.kind.as_str()).unwrap_or_default(),
-        level: match i.level {
-            Level::Deny => "error",
-            Level::Warn => "warning",
-            Level::Excepted => "note",
-        },
+        level: level(i.level),
         message: Text { text: lines.join("\n") },
         locations: [location(o.source(), false)],
         partial_fingerprints: BTreeMap::from([(
             FINGERPRINT,
             fingerprint(&[&product, &version, i.kind.as_str(), &package, &advisory]),
         )]),
-        suppressions: suppression
-            .map(|justification| Suppression { kind: "external", status: "accepted", justification })
-            .into_iter()
-            .collect(),
+        suppressions: suppression.map(|why| Suppression::external(why, None)).into_iter().collect(),
         properties: ResultProperties {
             product,
             version,
             verdict: o.verdict(),
-            security_severity: score(i).map(|s| format!("{s:.1}")),
+            security_severity: score(i).map(severity),
         },
     }
 }
 
-fn refused(o: &Outcome, problems: &[String], rule_ids: &[&'static str]) -> SarifResult {
+fn refused(o: &Outcome, problems: &[String], rule_ids: &[&'static str]) -> SarifResult<ResultProperties> {
     let path = o.source().path().display().to_string();
     SarifResult {
         rule_id: REFUSED,
@@ -289,15 +191,5 @@ fn location(source: &Source, refused: bool) -> SarifLocation {
     let absolute = crate::paths::absolute(&file);
     let uri =
         url::Url::from_file_path(&absolute).map_or_else(|()| absolute.display().to_string(), String::from);
-    SarifLocation {
-        physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation { uri },
-            region: Region { start_line: 1 },
-        },
-    }
-}
-
-fn fingerprint(parts: &[&str]) -> String {
-    // Unit separators keep ("a", "bc") and ("ab", "c") apart.
-    crate::digest::sha256_hex(parts.join("\u{1f}").as_bytes())
+    SarifLocation::at(ArtifactLocation { uri, uri_base_id: None }, 1)
 }

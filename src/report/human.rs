@@ -451,7 +451,7 @@ fn lints_table(unit: &Unit<'_>, out: &mut Out<'_>) -> io::Result<()> {
     for tool in tools {
         let entries: Vec<&str> = lints.iter().filter(|(t, _)| *t == tool).map(|(_, e)| e.as_str()).collect();
         if !entries.is_empty() {
-            out.detail("=", &format!("[lints.{tool}] {}", entries.join(", ")))?;
+            out.detail("=", &format!("[lints.{}] {}", inline(tool), entries.join(", ")))?;
         }
     }
     out.detail(

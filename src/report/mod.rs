@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod sarif_log;
 
 use crate::finding::{Finding, Gate, Level};
 use crate::load::database::{AdvisoryDb, Identity};

@@ -30,19 +30,16 @@
 //! that name no package, where the line is what tells one policy entry from another: a line
 //! number in `Cargo.lock` shifts whenever a dependency is added, and the finding is the same.
 
-use super::{
-    GateRun, Report, TOOL_NAME, TOOL_VERSION, full_message, not_evaluated_help, not_evaluated_message,
+use super::sarif_log::{
+    ArtifactLocation, Log, Rule, SarifLocation, SarifResult, Suppression, Text, Tool, level, severity,
 };
+use super::{GateRun, Report, full_message, not_evaluated_help, not_evaluated_message};
 use crate::finding::{Code, Finding, Gate, Level, Location};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-/// The SARIF version written.
-pub const VERSION: &str = "2.1.0";
-/// The `$schema` of the log: the OASIS SARIF 2.1.0 schema (errata 01).
-pub const SCHEMA: &str =
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub use super::sarif_log::{SCHEMA, VERSION};
 /// The base id locations are relative to: the workspace root.
 pub const SRCROOT: &str = "%SRCROOT%";
 /// The key of the fingerprint in `partialFingerprints`.
@@ -51,20 +48,12 @@ pub const FINGERPRINT: &str = "cargoSpdf/v1";
 pub const NOT_EVALUATED: &str = "gate-not-evaluated";
 
 #[derive(Serialize)]
-struct Log {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run; 1],
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Run {
-    tool: Tool,
+    tool: Tool<Properties>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
-    results: Vec<SarifResult>,
+    results: Vec<SarifResult<Properties>>,
     invocations: [Invocation; 1],
     properties: RunProperties,
 }
@@ -96,88 +85,12 @@ struct NotificationProperties {
     gate: Gate,
 }
 
-#[derive(Serialize)]
-struct Tool {
-    driver: Driver,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Driver {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
-    rules: Vec<Rule>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Rule {
-    id: &'static str,
-    short_description: Text,
-    properties: Properties,
-}
-
-#[derive(Serialize)]
-struct Text {
-    text: String,
-}
-
+/// The properties of a rule and of a result: the tags, and the CVSS score where there is one.
 #[derive(Serialize)]
 struct Properties {
     tags: Vec<&'static str>,
     #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
     security_severity: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult {
-    rule_id: &'static str,
-    rule_index: usize,
-    level: &'static str,
-    message: Text,
-    locations: [SarifLocation; 1],
-    partial_fingerprints: BTreeMap<&'static str, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressions: Vec<Suppression>,
-    properties: Properties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifLocation {
-    physical_location: PhysicalLocation,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ArtifactLocation {
-    uri: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri_base_id: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-}
-
-#[derive(Serialize)]
-struct Suppression {
-    kind: &'static str,
-    status: &'static str,
-    justification: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<SarifLocation>,
 }
 
 #[derive(Serialize)]
@@ -190,14 +103,13 @@ struct RunProperties {
 
 /// Writes the SARIF log and a trailing newline.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report))?;
-    out.write_all(b"\n")
+    log(report).write(out)
 }
 
-fn log(report: &Report) -> Log {
+fn log(report: &Report) -> Log<Run> {
     let codes: Vec<Code> =
         report.findings.iter().map(|f| f.code).collect::<BTreeSet<_>>().into_iter().collect();
-    let mut rules: Vec<Rule> = codes.iter().map(|&code| rule(code, &report.findings)).collect();
+    let mut rules: Vec<Rule<Properties>> = codes.iter().map(|&code| rule(code, &report.findings)).collect();
     let not_evaluated: Vec<&GateRun> = report.not_evaluated().collect();
     if !not_evaluated.is_empty() {
         rules.push(not_evaluated_rule());
@@ -211,29 +123,18 @@ fn log(report: &Report) -> Log {
     if let Some(root) = directory_uri(&report.workspace.root) {
         original_uri_base_ids.insert(SRCROOT, ArtifactLocation { uri: root, uri_base_id: None });
     }
-    Log {
-        schema: SCHEMA,
-        version: VERSION,
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: TOOL_NAME,
-                    version: TOOL_VERSION,
-                    semantic_version: TOOL_VERSION,
-                    rules,
-                },
-            },
-            original_uri_base_ids,
-            results,
-            invocations: [invocation(report, &not_evaluated)],
-            properties: RunProperties {
-                verdict: report.verdict(),
-                stage: report.stage.as_str(),
-                profile: report.policy.profile.as_str(),
-                gates: report.gates.iter().map(|g| g.gate.as_str()).collect(),
-            },
-        }],
-    }
+    Log::new(Run {
+        tool: Tool::new(rules),
+        original_uri_base_ids,
+        results,
+        invocations: [invocation(report, &not_evaluated)],
+        properties: RunProperties {
+            verdict: report.verdict(),
+            stage: report.stage.as_str(),
+            profile: report.policy.profile.as_str(),
+            gates: report.gates.iter().map(|g| g.gate.as_str()).collect(),
+        },
+    })
 }
 
 /// The run's one invocation: unsuccessful when a gate was not evaluated, with a notification
@@ -255,7 +156,7 @@ fn invocation(report: &Report, not_evaluated: &[&GateRun]) -> Invocation {
 }
 
 /// The rule of the results that stand for gates that were not evaluated.
-fn not_evaluated_rule() -> Rule {
+fn not_evaluated_rule() -> Rule<Properties> {
     Rule {
         id: NOT_EVALUATED,
         short_description: Text {
@@ -272,8 +173,8 @@ fn not_evaluated_text(g: &GateRun) -> String {
 }
 
 /// An error-level result for a gate that was not evaluated, so code scanning shows it.
-fn not_evaluated_result(g: &GateRun, rule_index: usize) -> SarifResult {
-    let fingerprint = crate::digest::sha256_hex(format!("{NOT_EVALUATED}\u{1f}{}", g.gate).as_bytes());
+fn not_evaluated_result(g: &GateRun, rule_index: usize) -> SarifResult<Properties> {
+    let fingerprint = super::sarif_log::fingerprint(&[NOT_EVALUATED, g.gate.as_str()]);
     SarifResult {
         rule_id: NOT_EVALUATED,
         rule_index,
@@ -287,7 +188,7 @@ fn not_evaluated_result(g: &GateRun, rule_index: usize) -> SarifResult {
 }
 
 /// The rule of a code; its security severity is the highest score among its findings.
-fn rule(code: Code, findings: &[Finding]) -> Rule {
+fn rule(code: Code, findings: &[Finding]) -> Rule<Properties> {
     let highest = findings.iter().filter(|f| f.code == code).filter_map(score).reduce(f64::max);
     Rule {
         id: code.as_str(),
@@ -304,12 +205,7 @@ fn score(f: &Finding) -> Option<f64> {
     f.advisory.as_ref().and_then(|a| a.score)
 }
 
-/// A CVSS score the way GitHub reads `security-severity`: a number with one decimal, as a string.
-fn severity(score: f64) -> String {
-    format!("{score:.1}")
-}
-
-fn result(f: &Finding, codes: &[Code]) -> SarifResult {
+fn result(f: &Finding, codes: &[Code]) -> SarifResult<Properties> {
     SarifResult {
         rule_id: f.code.as_str(),
         rule_index: codes.iter().position(|&c| c == f.code).unwrap_or_default(),
@@ -322,23 +218,10 @@ fn result(f: &Finding, codes: &[Code]) -> SarifResult {
     }
 }
 
-fn level(level: Level) -> &'static str {
-    match level {
-        Level::Deny => "error",
-        Level::Warn => "warning",
-        Level::Excepted => "note",
-    }
-}
-
 /// A waived finding is suppressed by the policy's waiver, an external suppression.
 fn suppression(f: &Finding) -> Option<Suppression> {
     let e = f.exception.as_ref().filter(|_| f.level == Level::Excepted)?;
-    Some(Suppression {
-        kind: "external",
-        status: "accepted",
-        justification: e.reason.clone(),
-        location: Some(location(Some(&e.location))),
-    })
+    Some(Suppression::external(e.reason.clone(), Some(location(Some(&e.location)))))
 }
 
 /// Where a finding points; SARIF consumers need a file and a line of at least 1 for every result.
@@ -351,9 +234,7 @@ fn location(loc: Option<&Location>) -> SarifLocation {
         Some(uri) => ArtifactLocation { uri, uri_base_id: None },
         None => ArtifactLocation { uri: encode_path(file), uri_base_id: Some(SRCROOT) },
     };
-    SarifLocation {
-        physical_location: PhysicalLocation { artifact_location, region: Region { start_line: line } },
-    }
+    SarifLocation::at(artifact_location, line)
 }
 
 /// What identifies a finding across runs; see the module docs.
@@ -373,9 +254,8 @@ fn fingerprint(f: &Finding) -> String {
         f.location.as_ref().map(|l| l.file.clone()),
         line,
     ];
-    // Unit separators keep ("a", "bc") and ("ab", "c") apart.
-    let joined: Vec<String> = parts.into_iter().map(Option::unwrap_or_default).collect();
-    crate::digest::sha256_hex(joined.join("\u{1f}").as_bytes())
+    let parts: Vec<String> = parts.into_iter().map(Option::unwrap_or_default).collect();
+    super::sarif_log::fingerprint(&parts)
 }
 
 /// `file:///…/` for an absolute directory.
