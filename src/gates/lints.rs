@@ -523,21 +523,22 @@ fn lowered_by_rustflags(lowered: &[(&Requirement, Location, &MemberProject)]) ->
 /// are one finding naming the members.
 fn merge_repeats(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<(Finding, Vec<String>, String)> = Vec::new();
+    // Where each cause is in `out`: a workspace has up to thousands of members, each finding
+    // looked up once.
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for f in findings {
         let Some(member) = f.member.clone() else {
             out.push((f, Vec::new(), String::new()));
             continue;
         };
         let body = f.message.strip_prefix(&format!("{member}: ")).unwrap_or(&f.message).to_owned();
-        let same = out.iter_mut().find(|(g, members, b)| {
-            !members.is_empty()
-                && *b == body
-                && (g.code, g.level, &g.lint, &g.location, &g.required, &g.actual)
-                    == (f.code, f.level, &f.lint, &f.location, &f.required, &f.actual)
-        });
-        match same {
-            Some((_, members, _)) => members.push(member),
-            None => out.push((f, vec![member], body)),
+        let cause = format!("{:?}", (&body, f.code, f.level, &f.lint, &f.location, &f.required, &f.actual));
+        match at.get(&cause) {
+            Some(&i) => out[i].1.push(member),
+            None => {
+                at.insert(cause, out.len());
+                out.push((f, vec![member], body));
+            }
         }
     }
     out.into_iter()

@@ -239,18 +239,34 @@ pub fn command(program: &std::ffi::OsStr, dir: &Path) -> Command {
 
 /// `rustc --print cfg --target <target>` with the probe flags cargo uses, for matching
 /// `[target.'cfg(...)']` tables and learning the target's panic strategy; empty when it fails.
+/// Asked once per target and flags in a run: every member directory of a workspace usually
+/// sees the same configuration, and a workspace can have a thousand of them.
 pub fn target_cfgs(
     dir: &Path,
     target: &str,
     probe: Option<&crate::cargo_config::Rustflags>,
 ) -> Vec<cargo_platform::Cfg> {
+    type Answers = std::collections::HashMap<(String, Vec<String>), Vec<cargo_platform::Cfg>>;
+    static ANSWERS: std::sync::OnceLock<std::sync::Mutex<Answers>> = std::sync::OnceLock::new();
     let flags: Vec<String> = probe.iter().flat_map(|p| p.flags.iter().map(|f| f.value.clone())).collect();
     // Never a flag that loads code into the compiler (see `load::metadata::probe_flags`).
     let flags = crate::load::metadata::probe_flags(&flags);
+    let key = (target.to_owned(), flags);
+    let answers = ANSWERS.get_or_init(Default::default);
+    if let Some(cfgs) = answers.lock().ok().and_then(|a| a.get(&key).cloned()) {
+        return cfgs;
+    }
     let out =
-        command(&tool_path("rustc"), dir).args(["--print", "cfg", "--target", target]).args(flags).output();
+        command(&tool_path("rustc"), dir).args(["--print", "cfg", "--target", target]).args(&key.1).output();
     let Ok(out) = out else { return Vec::new() };
-    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.parse().ok()).collect()
+    let cfgs: Vec<cargo_platform::Cfg> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.parse().ok()).collect();
+    if out.status.success()
+        && let Ok(mut a) = answers.lock()
+    {
+        a.insert(key, cfgs.clone());
+    }
+    cfgs
 }
 
 /// The `-W help` text of clippy-driver, or of rustc when clippy is not installed.

@@ -25,7 +25,7 @@ use crate::finding::{Code, Finding, Level};
 use crate::text::{self, inline};
 use console::Style;
 use groups::{Entry, Group, Subject, Unit};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 /// How much to show.
@@ -337,19 +337,15 @@ fn shorten_member_list(message: &str) -> String {
 /// `x` is not set in [workspace.lints]"), all of them once, as "3 members (a, b, c)". One lint
 /// can be two findings, for members whose editions give it different defaults.
 fn workspace_lints_members(findings: &[&Finding]) -> Option<String> {
-    let mut names: Vec<String> = Vec::new();
+    let mut names: BTreeSet<&str> = BTreeSet::new();
     for f in findings {
         let (members, rest) = f.message.split_once(": `")?;
         if !rest.contains("in [workspace.lints]") {
             return None;
         }
-        for name in members.split(", ") {
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
-            }
-        }
+        names.extend(members.split(", "));
     }
-    names.sort();
+    let names: Vec<&str> = names.into_iter().collect();
     let shown = if names.len() > LIST_AT_MOST {
         format!("{}, and {} more", names[..LIST_AT_MOST].join(", "), names.len() - LIST_AT_MOST)
     } else {
@@ -360,18 +356,20 @@ fn workspace_lints_members(findings: &[&Finding]) -> Option<String> {
 
 /// "= 241 members: xtask, build-util, …".
 fn subjects(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
-    let mut subjects: Vec<&Subject> = Vec::new();
-    for s in entry.units.iter().filter_map(|u| u.subject.as_ref()) {
-        if !subjects.contains(&s) {
-            subjects.push(s);
-        }
-    }
+    let subjects = distinct(entry.units.iter().filter_map(|u| u.subject.as_ref()));
     if subjects.is_empty() {
         return Ok(());
     }
     let names: Vec<String> = subjects.iter().map(|s| inline(s.name()).into_owned()).collect();
     let all = out.verbose();
     out.detail("=", &format!("{}: {}", count_of(&subjects), list(&names, all)))
+}
+
+/// The items in order of first occurrence, each once (a set beside the list: an entry can stand
+/// for tens of thousands of packages).
+fn distinct<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut seen = BTreeSet::new();
+    items.filter(|item| seen.insert(item.clone())).collect()
 }
 
 /// "--> file:line", or the files of all the entry's units.
@@ -381,16 +379,11 @@ fn locations(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
     if packages && entry.units.len() > 1 {
         return Ok(());
     }
-    let mut files: Vec<String> = Vec::new();
-    for unit in &entry.units {
-        if let Some(loc) = &unit.first().location {
-            let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let at = format!("{}{line}", inline(&loc.file));
-            if !files.contains(&at) {
-                files.push(at);
-            }
-        }
-    }
+    let files = distinct(entry.units.iter().filter_map(|unit| {
+        let loc = unit.first().location.as_ref()?;
+        let line = loc.line.map(|l| format!(":{l}")).unwrap_or_default();
+        Some(format!("{}{line}", inline(&loc.file)))
+    }));
     if files.is_empty() {
         return Ok(());
     }
