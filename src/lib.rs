@@ -50,6 +50,8 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Db(db) => cmd::db::run(&args.common, db, &env),
         Command::Init(init) => cmd::init::run(&args.common, init, &env),
     });
+    // A metadata cache entry still being written is finished first (see load::metadata_cache).
+    load::metadata_cache::finish_pending();
     match result {
         Ok(code) => code,
         Err(e) => {

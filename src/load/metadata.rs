@@ -82,11 +82,12 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
     if !out.status.success() {
         return Err(classify(&stderr));
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let metadata = cargo_metadata::MetadataCommand::parse(text.as_ref())
+    let text = String::from_utf8(out.stdout)
+        .map_err(|e| Failure::Other(format!("the output of `cargo metadata` is not UTF-8: {e}")))?;
+    let metadata = cargo_metadata::MetadataCommand::parse(&text)
         .map_err(|e| Failure::Other(format!("cannot read the output of `cargo metadata`: {e}")))?;
     if let Some(c) = &cache {
-        super::metadata_cache::store(&key, &text, &metadata, c);
+        super::metadata_cache::store(&key, text, &metadata, c);
     }
     from_metadata(&metadata, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")))
 }

@@ -122,16 +122,25 @@ pub fn lookup(key: &str, inputs: &Inputs<'_>) -> Option<String> {
     valid.then_some(entry.stdout)
 }
 
+/// What an entry rests on, taken from cargo's answer before the entry is written.
+struct Plan {
+    files: Vec<PathBuf>,
+    package_dirs: Vec<PathBuf>,
+    members: Vec<PathBuf>,
+}
+
 /// Stores the output of a successful call; a failure to store is not an error (the next run
-/// runs cargo again).
-pub fn store(key: &str, stdout: &str, metadata: &cargo_metadata::Metadata, inputs: &Inputs<'_>) {
+/// runs cargo again). The entry is written on a thread of its own, beside the gates (hashing what
+/// it rests on and writing megabytes of JSON would otherwise wait in line after cargo), and
+/// finished before the process exits: see [`finish_pending`].
+pub fn store(key: &str, stdout: String, metadata: &cargo_metadata::Metadata, inputs: &Inputs<'_>) {
     let Some(dir) = dir() else { return };
     let home = crate::paths::cargo_home();
     let immutable = [home.join("registry").join("src"), home.join("git").join("checkouts")];
     let mut files: Vec<PathBuf> = vec![inputs.ws.manifest.clone(), inputs.ws.lockfile_path()];
     files.extend(inputs.config_files.iter().cloned());
     files.extend(config_candidates(&home));
-    let mut targets = BTreeMap::new();
+    let mut package_dirs = Vec::new();
     for p in &metadata.packages {
         let manifest = p.manifest_path.as_std_path();
         if !immutable.iter().any(|d| manifest.starts_with(d)) {
@@ -140,23 +149,46 @@ pub fn store(key: &str, stdout: &str, metadata: &cargo_metadata::Metadata, input
         if p.source.is_none()
             && let Some(dir) = manifest.parent()
         {
-            targets.insert(dir.to_path_buf(), target_files(dir));
+            package_dirs.push(dir.to_path_buf());
         }
     }
+    let plan = Plan { files, package_dirs, members: sorted(inputs.members) };
+    let key = key.to_owned();
+    let writer = std::thread::Builder::new().spawn(move || write(&dir, &key, stdout, plan));
+    if let (Ok(handle), Ok(mut pending)) = (writer, PENDING.lock()) {
+        pending.push(handle);
+    }
+}
+
+/// The entries being written.
+static PENDING: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> = std::sync::Mutex::new(Vec::new());
+
+/// Waits for the entries [`store`] is writing; called before the process exits.
+pub fn finish_pending() {
+    let handles = PENDING.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default();
+    for handle in handles {
+        let _ = handle.join();
+    }
+}
+
+/// Hashes what the entry rests on and writes it.
+fn write(dir: &Path, key: &str, stdout: String, plan: Plan) {
+    let targets: BTreeMap<PathBuf, Vec<String>> = plan
+        .package_dirs
+        .into_iter()
+        .map(|d| {
+            let files = target_files(&d);
+            (d, files)
+        })
+        .collect();
     let Some(digests) =
-        files.into_iter().map(|f| digest_of(&f).map(|d| (f, d))).collect::<Option<BTreeMap<_, _>>>()
+        plan.files.into_iter().map(|f| digest_of(&f).map(|d| (f, d))).collect::<Option<BTreeMap<_, _>>>()
     else {
         return;
     };
-    let entry = Entry {
-        format: FORMAT,
-        files: digests,
-        members: sorted(inputs.members),
-        targets,
-        stdout: stdout.to_owned(),
-    };
+    let entry = Entry { format: FORMAT, files: digests, members: plan.members, targets, stdout };
     let Ok(bytes) = serde_json::to_vec(&entry) else { return };
-    if std::fs::create_dir_all(&dir).is_ok() {
+    if std::fs::create_dir_all(dir).is_ok() {
         let _ = crate::output::write_atomic(&dir.join(format!("{key}.json")), &bytes);
     }
 }
