@@ -241,3 +241,20 @@ fn a_path_dependency_outside_the_workspace() {
     let (code, _) = gates(&ws, &format!("{allow}allow-external-paths = true\n"), &[]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_member_whose_version_was_bumped_and_not_locked_is_still_a_member() {
+    let manifest = |version: &str| {
+        format!(
+            "[package]\nname = \"bumped\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\n"
+        )
+    };
+    let ws = workspace_from(&[("Cargo.toml", &manifest("0.1.0")), ("src/lib.rs", "")]);
+    std::fs::write(ws.path().join("Cargo.toml"), manifest("0.2.0")).unwrap();
+    let (code, doc) = check_gates(ws.path(), &["sources", "bans"], &[], &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let codes: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    // The lockfile is out of date, and says so; the member is not taken for a stray path package.
+    assert_eq!(codes, ["lockfile-stale"], "{doc:#}");
+}

@@ -31,21 +31,24 @@ impl<'a> LockGraph<'a> {
 
     /// Locates the members and path packages of `lock` in `manifests` (the members') and
     /// `outside` (the path packages their `path` dependencies reach beyond them).
-    pub fn new(
+    pub fn new<'b>(
         lock: &'a Lock,
-        manifests: Option<&[Manifest]>,
-        outside: &[Manifest],
+        manifests: Option<&'b [Manifest]>,
+        outside: &'b [Manifest],
         root: &std::path::Path,
     ) -> Self {
         let mut roots = Vec::new();
         let mut dirs = BTreeMap::new();
-        let same = |m: &Manifest, p: &crate::load::lockfile::LockedPackage| {
-            m.name == p.name && m.version.as_ref().is_none_or(|v| *v == p.version)
+        // The manifest of that name and version, else of that name (a version bumped in the
+        // manifest and not yet locked, which `lockfile-stale` reports).
+        let find = |all: &'b [Manifest], p: &crate::load::lockfile::LockedPackage| -> Option<&'b Manifest> {
+            let named = || all.iter().filter(|m| m.name == p.name);
+            named().find(|m| m.version.as_ref().is_none_or(|v| *v == p.version)).or_else(|| named().next())
         };
         for i in lock.path_packages() {
             let p = &lock.packages[i];
-            let member = manifests.into_iter().flatten().find(|m| same(m, p));
-            let reached = outside.iter().find(|m| same(m, p)).map(|m| m.dir().to_path_buf());
+            let member = manifests.and_then(|all| find(all, p));
+            let reached = find(outside, p).map(|m| m.dir().to_path_buf());
             let declared = manifests
                 .into_iter()
                 .flatten()
