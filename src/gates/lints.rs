@@ -16,6 +16,7 @@ use crate::lints::resolve::{self, Decided, DecidedBy, Flag, FlagSource};
 use crate::lints::toolchain::LintDb;
 use crate::load::project::{MemberProject, Project, SourceFile};
 use crate::policy::{LintException, LintsPolicy, Requirement};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// What every check of one run reads.
@@ -525,14 +526,23 @@ fn merge_repeats(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<(Finding, Vec<String>, String)> = Vec::new();
     // Where each cause is in `out`: a workspace has up to thousands of members, each finding
     // looked up once.
-    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    type Cause = (String, Code, Level, Option<String>, Option<Location>, Option<String>, Option<String>);
+    let mut at: BTreeMap<Cause, usize> = BTreeMap::new();
     for f in findings {
         let Some(member) = f.member.clone() else {
             out.push((f, Vec::new(), String::new()));
             continue;
         };
         let body = f.message.strip_prefix(&format!("{member}: ")).unwrap_or(&f.message).to_owned();
-        let cause = format!("{:?}", (&body, f.code, f.level, &f.lint, &f.location, &f.required, &f.actual));
+        let cause = (
+            body.clone(),
+            f.code,
+            f.level,
+            f.lint.clone(),
+            f.location.clone(),
+            f.required.clone(),
+            f.actual.clone(),
+        );
         match at.get(&cause) {
             Some(&i) => out[i].1.push(member),
             None => {
