@@ -4,7 +4,7 @@
 
 use super::raw::RawPolicy;
 use super::{LoadedPolicy, Origin, Policy, Profile, Stage};
-use crate::toml_file::{SpannedErrors, TomlFile};
+use crate::toml_file::TomlFile;
 use anyhow::{Context as _, bail};
 use std::path::Path;
 
@@ -17,7 +17,7 @@ pub fn load_at_revision(
     verify_revision(root, rev)?;
     if let Some(text) = show(root, rev, "spdf.toml")? {
         let file = TomlFile::from_text(&root.join("spdf.toml"), root, text.clone());
-        let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+        let raw = super::parse_raw(&file)?;
         let policy = validate(raw, &file, stage, rev)?;
         let origin = Origin::File {
             path: format!("spdf.toml@{rev}"),
@@ -46,10 +46,8 @@ pub fn load_at_revision(
 }
 
 fn validate(raw: RawPolicy, file: &TomlFile, stage: Stage, rev: &str) -> anyhow::Result<Policy> {
-    let policy = super::validate::validate(raw, file, stage)
-        .map_err(SpannedErrors)
-        .with_context(|| format!("the policy of the base revision {rev} is not valid"))?;
-    Ok(policy.with_stage_rules(stage))
+    super::validated(raw, file, stage)
+        .with_context(|| format!("the policy of the base revision {rev} is not valid"))
 }
 
 fn verify_revision(root: &Path, rev: &str) -> anyhow::Result<()> {

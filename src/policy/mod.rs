@@ -335,14 +335,14 @@ pub fn load(
         Some(path) => {
             let file =
                 TomlFile::read(path, root).context("cannot read the policy file given with --policy")?;
-            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+            let raw = parse_raw(&file)?;
             (Some(file), Some(raw))
         }
         // Anything named spdf.toml is the policy: a directory, a dangling symlink, an unreadable
         // or non-UTF-8 file is an error, never a silent fall-back to the baseline profile.
         None if std::fs::symlink_metadata(&default_file).is_ok() => {
             let file = TomlFile::read(&default_file, root)?;
-            let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+            let raw = parse_raw(&file)?;
             reject_second_policy(root_manifest, root, &file)?;
             (Some(file), Some(raw))
         }
@@ -362,10 +362,9 @@ pub fn load(
         }
     };
     let policy = match (file, raw) {
-        (Some(file), Some(raw)) => validate::validate(raw, &file, stage).map_err(SpannedErrors)?,
-        _ => Policy::builtin(Profile::Baseline),
+        (Some(file), Some(raw)) => validated(raw, &file, stage)?,
+        _ => Policy::builtin(Profile::Baseline).with_stage_rules(stage),
     };
-    let policy = policy.with_stage_rules(stage);
     Ok(LoadedPolicy { policy, origin })
 }
 
@@ -376,7 +375,16 @@ pub fn load(
 ///
 /// Every TOML, type and validation error in the file, each with its line and column.
 pub fn from_file(file: &TomlFile, stage: Stage) -> Result<Policy, SpannedErrors> {
-    let raw = file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))?;
+    validated(parse_raw(file)?, file, stage)
+}
+
+/// An `spdf.toml`'s text as the raw policy, before validation.
+pub(super) fn parse_raw(file: &TomlFile) -> Result<RawPolicy, SpannedErrors> {
+    file.parse::<RawPolicy>().map_err(|e| SpannedErrors(vec![e]))
+}
+
+/// A raw policy validated for `stage`, with the stage's rules applied.
+pub(super) fn validated(raw: RawPolicy, file: &TomlFile, stage: Stage) -> Result<Policy, SpannedErrors> {
     Ok(validate::validate(raw, file, stage).map_err(SpannedErrors)?.with_stage_rules(stage))
 }
 
