@@ -16,8 +16,16 @@ use anyhow::Context as _;
 /// Builds and writes the bundle; returns the check's exit code.
 pub fn run(common: &CommonArgs, args: &EvidenceArgs, env: &Env) -> anyhow::Result<u8> {
     let out = evidence::check_destination(&args.out, args.force)?;
-    let needs =
-        Needs { lock: true, db: true, kev: true, yanked: true, histories: true, graph: true, project: true };
+    let needs = Needs {
+        lock: true,
+        db: true,
+        kev: true,
+        yanked: true,
+        histories: true,
+        graph: true,
+        project: true,
+        paths: true,
+    };
     let request = Request {
         common,
         stage: args.stage,

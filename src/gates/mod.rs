@@ -51,6 +51,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
         histories: any(&[Gate::Support]),
         graph: any(&[Gate::Licenses, Gate::Support]),
         project: any(&[Gate::Lints, Gate::Build]),
+        paths: any(&[Gate::Sources]),
     }
 }
 

@@ -103,6 +103,9 @@ pub struct Needs {
     pub graph: bool,
     /// The project's manifests, sources and configuration (implies the members).
     pub project: bool,
+    /// The manifests of the path packages beyond the members (where the sources gate locates
+    /// them; implied by the graph, whose lockfile fallback reads them).
+    pub paths: bool,
 }
 
 /// What a run asks the loaders for.
@@ -207,7 +210,7 @@ impl Loaded {
         let other_tools = imported::load(&ws.root);
         let lock = Slot::when(needs.lock, || ws.load_lock());
         let outside = match manifests.ok() {
-            Some(members) if needs.lock => manifests::outside(members, &ws.root),
+            Some(members) if needs.paths => manifests::outside(members, &ws.root),
             _ => Vec::new(),
         };
         let mut loaded = Loaded {
@@ -486,7 +489,8 @@ fn call_metadata(
 
 /// What each input implies: the database reads only locked crates, the project needs members.
 fn normalized(mut needs: Needs) -> Needs {
-    needs.lock |= needs.db || needs.yanked || needs.graph;
+    needs.lock |= needs.db || needs.yanked || needs.graph || needs.paths;
+    needs.paths |= needs.graph;
     needs.kev &= needs.db;
     needs
 }
