@@ -304,14 +304,17 @@ fn entry_block(entry: &Entry<'_>, out: &mut Out<'_>) -> io::Result<()> {
 fn title(unit: &Unit<'_>, several: bool) -> String {
     let f = unit.first();
     let subject = unit.subject.as_ref().map(Subject::name).filter(|_| !several);
-    let lints = block_lints(unit).len();
+    let lints = || block_lints(unit).len();
     let message = match (unit.block, subject) {
-        (true, Some(s)) => format!("{s}: {lints} required lints are not set"),
+        (true, Some(s)) => format!("{s}: {} required lints are not set", lints()),
         (true, None) => match workspace_lints_members(&unit.findings) {
             Some(members) => {
-                format!("{lints} required lints are not set in [workspace.lints], which {members} inherit")
+                format!(
+                    "{} required lints are not set in [workspace.lints], which {members} inherit",
+                    lints()
+                )
             }
-            None => format!("{lints} required lints are not set"),
+            None => format!("{} required lints are not set", lints()),
         },
         (false, Some(s)) if !f.message.starts_with(s) => format!("{s}: {}", f.message),
         (false, Some(_)) => f.message.clone(),
