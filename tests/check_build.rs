@@ -296,12 +296,7 @@ fn settings_an_external_build_supplies_are_recorded() {
     assert_eq!(f["location"]["file"], "spdf.toml");
     // The reason is required.
     std::fs::write(ws.path().join("spdf.toml"), "[build]\nexternal = { overflow-checks = true }\n").unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "--offline", "--gate", "build"])
-        .arg("--db")
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = check_human(ws.path(), "build");
     assert_eq!(support::code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("spdf.toml:2"), "{}", stderr(&out));
 }

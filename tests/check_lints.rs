@@ -434,11 +434,7 @@ fn a_lint_whose_default_differs_by_edition_is_listed_once() {
     let found = findings(&doc);
     let missing: Vec<&serde_json::Value> = found.iter().filter(|f| f["code"] == "lint-missing").collect();
     assert_eq!(missing.len(), 5, "{doc:#}");
-    let out = spdf(ws.path())
-        .args(["check", "--offline", "--gate", "lints", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = check_human(ws.path(), "lints");
     let text = stderr(&out);
     assert!(
         text.contains(

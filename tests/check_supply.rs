@@ -94,11 +94,7 @@ fn licence_expressions() {
     assert!(members.contains(&"supply-app".to_owned()), "{members:?}");
     // An identifier that is not SPDX is a policy error.
     std::fs::write(ws.path().join("spdf.toml"), "[licenses]\nallow = [\"MIT\", \"Apache 2\"]\n").unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "--offline", "--gate", "licenses", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = check_human(ws.path(), "licenses");
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).contains("spdf.toml:2:17: \"Apache 2\" is not an SPDX licence identifier"),

@@ -156,11 +156,7 @@ fn the_thresholds_are_the_policys() {
         "[support]\nactive-within-months = 60\nabandoned-after-months = 24\n",
     )
     .unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "--offline", "--gate", "support", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = check_human(ws.path(), "support");
     assert_eq!(code_of(&out), 2);
     assert!(
         stderr(&out).contains("spdf.toml:2:24: `support.active-within-months` (60) must be below `support.abandoned-after-months` (24)"),

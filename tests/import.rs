@@ -162,11 +162,7 @@ fn the_marker_lets_a_medical_policy_hold_waivers_without_expiry() {
     // Without the marker the waivers are what the medical profile rejects: no expiry.
     let unmarked = policy_text(ws.path()).replace("imported = true\n", "");
     std::fs::write(ws.path().join("spdf.toml"), unmarked).unwrap();
-    let out = spdf(ws.path())
-        .args(["check", "--offline", "--gate", "advisories", "--db"])
-        .arg(fixture_db())
-        .output()
-        .unwrap();
+    let out = check_human(ws.path(), "advisories");
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).contains("the medical profile requires an `expires` date on every waiver"),

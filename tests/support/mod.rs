@@ -316,6 +316,11 @@ pub fn check_gates(
     (code(&out), json(&out))
 }
 
+/// `check --offline --gate GATE` with the fixture database, the human report on stderr.
+pub fn check_human(dir: &Path, gate: &str) -> Output {
+    spdf(dir).args(["check", "--offline", "--gate", gate, "--db"]).arg(fixture_db()).output().unwrap()
+}
+
 /// `(code, level, member or "", lint or "")` of every finding, sorted.
 pub fn lint_keys(doc: &serde_json::Value) -> Vec<(String, String, String, String)> {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
