@@ -1,7 +1,6 @@
 //! The workspace members and their targets, as `cargo metadata` describes them (see
 //! [`crate::load::metadata`]).
 
-use cargo_metadata::TargetKind;
 use std::path::PathBuf;
 
 /// What a target builds.
@@ -69,40 +68,4 @@ pub struct Member {
     pub rust_version: Option<semver::Version>,
     /// Targets, sorted by kind and name.
     pub targets: Vec<Target>,
-}
-
-/// A member as `cargo metadata` describes it.
-pub fn member(p: &cargo_metadata::Package) -> Member {
-    let manifest = p.manifest_path.as_std_path().to_path_buf();
-    let mut targets: Vec<Target> = p
-        .targets
-        .iter()
-        .filter_map(|t| {
-            let kind = t.kind.iter().find_map(|k| match k {
-                TargetKind::Lib
-                | TargetKind::RLib
-                | TargetKind::DyLib
-                | TargetKind::CDyLib
-                | TargetKind::StaticLib
-                | TargetKind::ProcMacro => Some(Kind::Lib),
-                TargetKind::Bin => Some(Kind::Bin),
-                TargetKind::CustomBuild => Some(Kind::BuildScript),
-                TargetKind::Test => Some(Kind::Test),
-                TargetKind::Example => Some(Kind::Example),
-                TargetKind::Bench => Some(Kind::Bench),
-                _ => None,
-            })?;
-            Some(Target { name: t.name.clone(), kind, root: t.src_path.as_std_path().to_path_buf() })
-        })
-        .collect();
-    targets.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-    Member {
-        name: p.name.to_string(),
-        id: p.id.repr.clone(),
-        dir: manifest.parent().map(PathBuf::from).unwrap_or_default(),
-        manifest,
-        edition: p.edition.as_str().to_owned(),
-        rust_version: p.rust_version.clone(),
-        targets,
-    }
 }

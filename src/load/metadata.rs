@@ -11,13 +11,13 @@
 //! compiler are dropped ([`probe_flags`]). It always runs with `--locked`, so it never writes
 //! `Cargo.lock`: a lockfile cargo would have to change is reported as [`Failure::Stale`].
 
+use super::cargo_answer::{self, Answer};
 use crate::cargo_config::CargoConfig;
 use crate::graph::{CargoOptions, Dep, Graph, Package};
 use crate::load::workspace::Workspace;
-use crate::members::Member;
-use cargo_metadata::{DependencyKind, TargetKind};
+use crate::members::{Kind, Member, Target};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What `cargo metadata` said about the workspace.
 #[derive(Debug, Clone)]
@@ -70,10 +70,9 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
     let cache =
         req.members.map(|members| super::metadata_cache::Inputs { ws: req.ws, members, config_files });
     if let Some(stdout) = cache.as_ref().and_then(|c| super::metadata_cache::lookup(&key, c))
-        && let Ok(metadata) = cargo_metadata::MetadataCommand::parse(&stdout)
+        && let Ok(answer) = cargo_answer::parse(&stdout)
     {
-        return from_metadata(&metadata, &req.ws.root, req.resolve)
-            .map_err(|e| Failure::Other(format!("{e:#}")));
+        return from_answer(&answer, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")));
     }
     let limit = crate::process::limit(std::time::Duration::from_secs(600));
     let out = crate::process::output_within(&mut cmd, limit)
@@ -84,12 +83,16 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
     }
     let text = String::from_utf8(out.stdout)
         .map_err(|e| Failure::Other(format!("the output of `cargo metadata` is not UTF-8: {e}")))?;
-    let metadata = cargo_metadata::MetadataCommand::parse(&text)
+    let answer = cargo_answer::parse(&text)
         .map_err(|e| Failure::Other(format!("cannot read the output of `cargo metadata`: {e}")))?;
+    let metadata =
+        from_answer(&answer, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")));
     if let Some(c) = &cache {
-        super::metadata_cache::store(&key, text, &metadata, c);
+        let packages = super::metadata_cache::packages(&answer);
+        drop(answer);
+        super::metadata_cache::store(&key, text, packages, c);
     }
-    from_metadata(&metadata, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")))
+    metadata
 }
 
 /// The command: the trusted cargo, outside the workspace, `--locked`, forwarded configuration.
@@ -199,49 +202,77 @@ fn is_lint_flag(flag: &str) -> bool {
     short || long
 }
 
-/// Builds the members and (when resolved) the graph from `cargo metadata` output.
-pub fn from_metadata(
-    metadata: &cargo_metadata::Metadata,
-    root: &Path,
-    resolved: bool,
-) -> anyhow::Result<Metadata> {
-    let members: HashSet<_> = metadata.workspace_members.iter().collect();
+/// Builds the members and (when resolved) the graph from `cargo metadata`'s answer.
+pub fn from_answer(answer: &Answer<'_>, root: &Path, resolved: bool) -> anyhow::Result<Metadata> {
+    let members: HashSet<&str> = answer.workspace_members.iter().map(|id| id.as_ref()).collect();
     let mut list: Vec<Member> =
-        metadata.packages.iter().filter(|p| members.contains(&p.id)).map(crate::members::member).collect();
+        answer.packages.iter().filter(|p| members.contains(p.id.as_ref())).map(member).collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
-    let graph = if resolved { Some(graph(metadata, &members, root)?) } else { None };
+    let graph = if resolved { Some(graph(answer, &members, root)?) } else { None };
     Ok(Metadata { members: list, graph })
 }
 
-fn graph(
-    metadata: &cargo_metadata::Metadata,
-    members: &HashSet<&cargo_metadata::PackageId>,
-    root: &Path,
-) -> anyhow::Result<Graph> {
+/// A member as `cargo metadata` describes it.
+fn member(p: &cargo_answer::Package<'_>) -> Member {
+    let manifest = PathBuf::from(p.manifest_path.as_ref());
+    let mut targets: Vec<Target> = p
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let kind = t.kind.iter().find_map(|k| target_kind(k))?;
+            Some(Target { name: t.name.to_string(), kind, root: PathBuf::from(t.src_path.as_ref()) })
+        })
+        .collect();
+    targets.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    Member {
+        name: p.name.to_string(),
+        id: p.id.to_string(),
+        dir: manifest.parent().map(PathBuf::from).unwrap_or_default(),
+        manifest,
+        edition: p.edition.to_string(),
+        rust_version: p.rust_version(),
+        targets,
+    }
+}
+
+/// What a target of cargo's kind builds (`None` for kinds cargo-spdf does not look at).
+fn target_kind(kind: &str) -> Option<Kind> {
+    match kind {
+        "lib" | "rlib" | "dylib" | "cdylib" | "staticlib" | "proc-macro" => Some(Kind::Lib),
+        "bin" => Some(Kind::Bin),
+        "custom-build" => Some(Kind::BuildScript),
+        "test" => Some(Kind::Test),
+        "example" => Some(Kind::Example),
+        "bench" => Some(Kind::Bench),
+        _ => None,
+    }
+}
+
+fn graph(answer: &Answer<'_>, members: &HashSet<&str>, root: &Path) -> anyhow::Result<Graph> {
     use anyhow::Context as _;
-    let resolve = metadata.resolve.as_ref().context("`cargo metadata` returned no dependency resolution")?;
-    let resolved: HashSet<_> = resolve.nodes.iter().map(|n| &n.id).collect();
-    let mut packages: Vec<(&cargo_metadata::PackageId, Package)> = metadata
+    let resolve = answer.resolve.as_ref().context("`cargo metadata` returned no dependency resolution")?;
+    let resolved: HashSet<&str> = resolve.nodes.iter().map(|n| n.id.as_ref()).collect();
+    let mut sources = Sources::default();
+    let mut packages: Vec<(&str, Package)> = answer
         .packages
         .iter()
-        .filter(|p| resolved.contains(&p.id))
-        .map(|p| (&p.id, package(p, members.contains(&p.id), root)))
+        .filter(|p| resolved.contains(p.id.as_ref()))
+        .map(|p| (p.id.as_ref(), package(p, members.contains(p.id.as_ref()), root, &mut sources)))
         .collect();
     packages
         .sort_by(|a, b| (&a.1.name, &a.1.version, &a.1.source).cmp(&(&b.1.name, &b.1.version, &b.1.source)));
-    let index: HashMap<&cargo_metadata::PackageId, usize> =
-        packages.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let index: HashMap<&str, usize> = packages.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
     let mut deps = vec![Vec::new(); packages.len()];
     for node in &resolve.nodes {
-        let Some(&from) = index.get(&node.id) else { continue };
+        let Some(&from) = index.get(node.id.as_ref()) else { continue };
         let mut edges: BTreeMap<usize, Dep> = BTreeMap::new();
         for d in &node.deps {
-            let Some(&to) = index.get(&d.pkg) else { continue };
+            let Some(&to) = index.get(d.pkg.as_ref()) else { continue };
             let e = edges.entry(to).or_insert(Dep { to, normal: false, build: false, dev: false });
             for k in &d.dep_kinds {
-                match k.kind {
-                    DependencyKind::Build => e.build = true,
-                    DependencyKind::Development => e.dev = true,
+                match k.kind.as_deref() {
+                    Some("build") => e.build = true,
+                    Some("dev") => e.dev = true,
                     _ => e.normal = true,
                 }
             }
@@ -255,26 +286,41 @@ fn graph(
     })
 }
 
-fn package(p: &cargo_metadata::Package, member: bool, root: &Path) -> Package {
-    let dir = p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default();
-    let kinds = || p.targets.iter().flat_map(|t| t.kind.iter());
+/// Sources already parsed: 800 packages name a handful of registries and repositories.
+#[derive(Default)]
+struct Sources(HashMap<String, crate::graph::Source>);
+
+impl Sources {
+    fn parse(&mut self, repr: &str) -> crate::graph::Source {
+        if let Some(source) = self.0.get(repr) {
+            return source.clone();
+        }
+        let source = crate::graph::parse_source(repr);
+        self.0.insert(repr.to_owned(), source.clone());
+        source
+    }
+}
+
+fn package(p: &cargo_answer::Package<'_>, member: bool, root: &Path, sources: &mut Sources) -> Package {
+    let manifest = Path::new(p.manifest_path.as_ref());
+    let dir = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
     Package {
         name: p.name.to_string(),
         version: p.version.clone(),
         source: match &p.source {
             None => crate::graph::Source::Path { dir: crate::paths::relative(&dir, root) },
-            Some(s) => crate::graph::parse_source(&s.repr),
+            Some(s) => sources.parse(s),
         },
-        source_repr: p.source.as_ref().map(|s| s.repr.clone()),
+        source_repr: p.source.as_ref().map(|s| s.to_string()),
         license: p.license.clone().filter(|l| !l.trim().is_empty()),
-        license_file: p.license_file.as_ref().map(|f| f.to_string()),
+        license_file: p.license_file.clone(),
         authors: p.authors.clone(),
         description: p.description.as_ref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
         repository: p.repository.clone(),
         homepage: p.homepage.clone(),
         documentation: p.documentation.clone(),
-        proc_macro: kinds().any(|k| *k == TargetKind::ProcMacro),
-        binary: kinds().any(|k| *k == TargetKind::Bin),
+        proc_macro: p.has_target_kind("proc-macro"),
+        binary: p.has_target_kind("bin"),
         member,
         unread: None,
     }

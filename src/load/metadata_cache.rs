@@ -129,11 +129,18 @@ struct Plan {
     members: Vec<PathBuf>,
 }
 
+/// Each package's manifest and whether it is a path package, from cargo's answer: what
+/// [`store`] needs of it once the answer is read.
+pub fn packages(answer: &super::cargo_answer::Answer<'_>) -> Vec<(PathBuf, bool)> {
+    answer.packages.iter().map(|p| (PathBuf::from(p.manifest_path.as_ref()), p.source.is_none())).collect()
+}
+
 /// Stores the output of a successful call; a failure to store is not an error (the next run
 /// runs cargo again). The entry is written on a thread of its own, beside the gates (hashing what
 /// it rests on and writing megabytes of JSON would otherwise wait in line after cargo), and
-/// finished before the process exits: see [`finish_pending`].
-pub fn store(key: &str, stdout: String, metadata: &cargo_metadata::Metadata, inputs: &Inputs<'_>) {
+/// finished before the process exits: see [`finish_pending`]. `packages` is each package's
+/// manifest and whether it is a path package ([`packages`]).
+pub fn store(key: &str, stdout: String, packages: Vec<(PathBuf, bool)>, inputs: &Inputs<'_>) {
     let Some(dir) = dir() else { return };
     let home = crate::paths::cargo_home();
     let immutable = [home.join("registry").join("src"), home.join("git").join("checkouts")];
@@ -141,15 +148,12 @@ pub fn store(key: &str, stdout: String, metadata: &cargo_metadata::Metadata, inp
     files.extend(inputs.config_files.iter().cloned());
     files.extend(config_candidates(&home));
     let mut package_dirs = Vec::new();
-    for p in &metadata.packages {
-        let manifest = p.manifest_path.as_std_path();
-        if !immutable.iter().any(|d| manifest.starts_with(d)) {
-            files.push(manifest.to_path_buf());
-        }
-        if p.source.is_none()
-            && let Some(dir) = manifest.parent()
-        {
+    for (manifest, path_package) in packages {
+        if path_package && let Some(dir) = manifest.parent() {
             package_dirs.push(dir.to_path_buf());
+        }
+        if !immutable.iter().any(|d| manifest.starts_with(d)) {
+            files.push(manifest);
         }
     }
     let plan = Plan { files, package_dirs, members: sorted(inputs.members) };

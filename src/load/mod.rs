@@ -12,6 +12,7 @@
 //! Nothing here writes into the workspace: `cargo metadata` runs `--locked`, and `Cargo.lock` is
 //! hashed before and after so the report's digest is that of the bytes every gate judged.
 
+pub mod cargo_answer;
 pub mod database;
 pub mod db_digest;
 pub mod fallback;
