@@ -17,11 +17,25 @@ pub fn limit(default: Duration) -> Duration {
 
 /// Runs `cmd` to completion, capturing its output, or kills it after `limit`.
 pub fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Output> {
+    output_reading_first_line(cmd, limit, |_| ()).map(|(output, _)| output)
+}
+
+/// Runs `cmd` like [`output_within`], and hands the first line of its standard output (without
+/// the newline) to `first_line` as soon as it is written, while the child may still be running:
+/// a program that answers in one line (`cargo metadata` writes one line of JSON, then spends
+/// 15 ms on 800 packages freeing what it built) can be read while it exits. The result is
+/// returned beside the output, which still holds the whole of stdout; `None` when no newline
+/// came. The caller still judges the exit status, and whether anything followed the line.
+pub fn output_reading_first_line<T: Send>(
+    cmd: &mut Command,
+    limit: Duration,
+    first_line: impl FnOnce(&[u8]) -> T + Send,
+) -> std::io::Result<(Output, Option<T>)> {
     let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     let mut stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
-    let (out, err, status) = std::thread::scope(|s| {
-        let out = s.spawn(move || drain(stdout.as_mut()));
+    let ((out, early), err, status) = std::thread::scope(|s| {
+        let out = s.spawn(move || drain_reading_first_line(stdout.as_mut(), first_line));
         let err = s.spawn(move || drain(stderr.as_mut()));
         let status = match child.wait_timeout(limit) {
             Ok(Some(status)) => Ok(status),
@@ -38,9 +52,38 @@ pub fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Outp
             }
             Err(e) => Err(e),
         };
-        (out.join().unwrap_or_default(), err.join().unwrap_or_default(), status)
+        let out = out.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (out, err.join().unwrap_or_default(), status)
     });
-    Ok(Output { status: status?, stdout: out, stderr: err })
+    Ok((Output { status: status?, stdout: out, stderr: err }, early))
+}
+
+/// Reads a stream to its end, calling `first_line` on the bytes before the first newline once
+/// they are in.
+fn drain_reading_first_line<T>(
+    stream: Option<&mut impl std::io::Read>,
+    first_line: impl FnOnce(&[u8]) -> T,
+) -> (Vec<u8>, Option<T>) {
+    let mut buf = Vec::new();
+    let (mut hook, mut early, mut scanned) = (Some(first_line), None, 0);
+    let Some(stream) = stream else { return (buf, None) };
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+        if hook.is_some()
+            && let Some(at) = memchr::memchr(b'\n', &buf[scanned..])
+            && let Some(hook) = hook.take()
+        {
+            early = Some(hook(&buf[..scanned + at]));
+        }
+        scanned = buf.len();
+    }
+    (buf, early)
 }
 
 fn drain(stream: Option<&mut impl std::io::Read>) -> Vec<u8> {
@@ -63,5 +106,28 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(10));
         let out = output_within(Command::new("echo").arg("hi"), Duration::from_secs(10)).unwrap();
         assert_eq!(out.stdout, b"hi\n");
+    }
+
+    #[test]
+    fn the_first_line_is_read_before_the_child_exits() {
+        let started = std::time::Instant::now();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "printf 'one line'; printf ' more\\nrest\\n'; sleep 1"]);
+        let (out, early) = output_reading_first_line(&mut cmd, Duration::from_secs(10), |line| {
+            (line.to_vec(), started.elapsed())
+        })
+        .unwrap();
+        let (line, when) = early.unwrap();
+        assert_eq!(line, b"one line more");
+        assert!(when < Duration::from_millis(900), "read after {when:?}, not before the child's exit");
+        assert_eq!(out.stdout, b"one line more\nrest\n");
+        assert!(out.status.success());
+        let (_, early) = output_reading_first_line(
+            Command::new("printf").arg("no newline"),
+            Duration::from_secs(10),
+            |_| (),
+        )
+        .unwrap();
+        assert!(early.is_none());
     }
 }

@@ -75,24 +75,39 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
         return from_answer(&answer, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")));
     }
     let limit = crate::process::limit(std::time::Duration::from_secs(600));
-    let out = crate::process::output_within(&mut cmd, limit)
+    // Cargo writes its answer as one line, then frees what it built before it exits: the line is
+    // read meanwhile, and used once cargo has exited successfully with nothing after it.
+    let read = |line: &[u8]| (line.len(), read_answer(line, &req.ws.root, req.resolve));
+    let (out, early) = crate::process::output_reading_first_line(&mut cmd, limit, read)
         .map_err(|e| Failure::Other(format!("cannot run `cargo metadata`: {e}")))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        return Err(classify(&stderr));
+        return Err(classify(&String::from_utf8_lossy(&out.stderr)));
     }
-    let text = String::from_utf8(out.stdout)
-        .map_err(|e| Failure::Other(format!("the output of `cargo metadata` is not UTF-8: {e}")))?;
-    let answer = cargo_answer::parse(&text)
-        .map_err(|e| Failure::Other(format!("cannot read the output of `cargo metadata`: {e}")))?;
-    let metadata =
-        from_answer(&answer, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")));
-    if let Some(c) = &cache {
-        let packages = super::metadata_cache::packages(&answer);
-        drop(answer);
+    let (metadata, packages) = match early {
+        Some((len, read)) if out.stdout[len..].iter().all(u8::is_ascii_whitespace) => read?,
+        _ => read_answer(&out.stdout, &req.ws.root, req.resolve)?,
+    };
+    if let Some(c) = &cache
+        && let Ok(text) = String::from_utf8(out.stdout)
+    {
         super::metadata_cache::store(&key, text, packages, c);
     }
-    metadata
+    Ok(metadata)
+}
+
+/// Cargo's answer, read: the members and graph, and each package's manifest and whether it is a
+/// path package (for the cache entry).
+fn read_answer(
+    stdout: &[u8],
+    root: &Path,
+    resolve: bool,
+) -> Result<(Metadata, Vec<(PathBuf, bool)>), Failure> {
+    let text = std::str::from_utf8(stdout)
+        .map_err(|e| Failure::Other(format!("the output of `cargo metadata` is not UTF-8: {e}")))?;
+    let answer = cargo_answer::parse(text)
+        .map_err(|e| Failure::Other(format!("cannot read the output of `cargo metadata`: {e}")))?;
+    let metadata = from_answer(&answer, root, resolve).map_err(|e| Failure::Other(format!("{e:#}")))?;
+    Ok((metadata, super::metadata_cache::packages(&answer)))
 }
 
 /// The command: the trusted cargo, outside the workspace, `--locked`, forwarded configuration.
