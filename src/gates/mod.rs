@@ -56,13 +56,21 @@ pub fn needs(gates: &[Gate]) -> Needs {
 }
 
 /// Runs the selected gates over what was loaded, applies the policy's waivers and sorts the
-/// findings; returns them with every gate's status.
+/// findings; returns them with every gate's status. The gates run side by side: each is a pure
+/// function of what was loaded, and what they find is sorted afterwards, so the order in which
+/// they finish changes nothing.
 pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Vec<GateRun>) {
     let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
+    let results: Vec<Result<Vec<Finding>, String>> = std::thread::scope(|s| {
+        let ctx = &ctx;
+        let handles: Vec<_> =
+            gates.iter().map(|&gate| s.spawn(move || evaluate(gate, ctx, loaded))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
     let mut findings = Vec::new();
     let mut runs = Vec::new();
-    for &gate in gates {
-        match evaluate(gate, &ctx, loaded) {
+    for (&gate, result) in gates.iter().zip(results) {
+        match result {
             Ok(found) => {
                 findings.extend(found);
                 runs.push(GateRun::evaluated(gate));

@@ -21,8 +21,10 @@ use std::process::Command;
 /// The variable that turns the cache off (`0`).
 pub const CACHE_VAR: &str = "CARGO_SPDF_METADATA_CACHE";
 
-/// Format of an entry; a different one is never read.
-const FORMAT: u32 = 1;
+/// Format of an entry; a different one is never read. An entry is one line of JSON (what it rests
+/// on: [`Entry`]) and then cargo's output as it was written, not escaped into a JSON string
+/// (which made reading an entry back cost as much as parsing the output).
+const FORMAT: u32 = 2;
 
 /// What an entry's validity is judged against, besides the files `cargo metadata` names.
 pub struct Inputs<'a> {
@@ -41,7 +43,6 @@ struct Entry {
     files: BTreeMap<PathBuf, String>,
     members: Vec<PathBuf>,
     targets: BTreeMap<PathBuf, Vec<String>>,
-    stdout: String,
 }
 
 /// The cache directory, unless turned off.
@@ -113,13 +114,18 @@ fn which(program: &Path) -> PathBuf {
 /// The stored output for `key`, if its entry is still valid.
 pub fn lookup(key: &str, inputs: &Inputs<'_>) -> Option<String> {
     let path = dir()?.join(format!("{key}.json"));
-    let bytes = crate::fsread::read(&path, crate::fsread::limit::LOCKFILE).ok()?;
-    let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+    let mut bytes = crate::fsread::read(&path, crate::fsread::limit::LOCKFILE).ok()?;
+    let header = memchr::memchr(b'\n', &bytes)?;
+    let entry: Entry = serde_json::from_slice(&bytes[..header]).ok()?;
     let valid = entry.format == FORMAT
         && entry.members == sorted(inputs.members)
         && entry.files.iter().all(|(file, digest)| digest_of(file).as_deref() == Some(digest.as_str()))
         && entry.targets.iter().all(|(dir, files)| target_files(dir) == *files);
-    valid.then_some(entry.stdout)
+    if !valid {
+        return None;
+    }
+    bytes.drain(..=header);
+    String::from_utf8(bytes).ok()
 }
 
 /// What an entry rests on, taken from cargo's answer before the entry is written.
@@ -190,8 +196,10 @@ fn write(dir: &Path, key: &str, stdout: String, plan: Plan) {
     else {
         return;
     };
-    let entry = Entry { format: FORMAT, files: digests, members: plan.members, targets, stdout };
-    let Ok(bytes) = serde_json::to_vec(&entry) else { return };
+    let entry = Entry { format: FORMAT, files: digests, members: plan.members, targets };
+    let Ok(mut bytes) = serde_json::to_vec(&entry) else { return };
+    bytes.push(b'\n');
+    bytes.extend_from_slice(stdout.as_bytes());
     if std::fs::create_dir_all(dir).is_ok() {
         let _ = crate::output::write_atomic(&dir.join(format!("{key}.json")), &bytes);
     }
