@@ -3,7 +3,7 @@
 
 use crate::finding::Location;
 use anyhow::Context as _;
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -110,7 +110,7 @@ impl TomlFile {
 
     /// Deserializes the whole file; a syntax error, an unknown key or a wrong type becomes an
     /// error naming the file, line and column.
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, SpannedError> {
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, SpannedError> {
         toml::from_str(&self.text).map_err(|e| self.toml_error(&e))
     }
 

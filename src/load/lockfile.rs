@@ -12,6 +12,7 @@
 use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -67,22 +68,49 @@ pub struct Lock {
 }
 
 #[derive(Deserialize)]
-struct RawLock {
+struct RawLock<'a> {
     version: Option<u32>,
-    #[serde(default)]
-    package: Vec<toml::Spanned<RawPackage>>,
-    #[serde(default)]
-    metadata: BTreeMap<String, toml::Value>,
+    #[serde(default, borrow)]
+    package: Vec<toml::Spanned<RawPackage<'a>>>,
+    metadata: Option<BTreeMap<String, toml::Value>>,
 }
 
 #[derive(Deserialize)]
-struct RawPackage {
+struct RawPackage<'a> {
     name: String,
-    version: toml::Spanned<String>,
+    #[serde(borrow)]
+    version: toml::Spanned<Text<'a>>,
     source: Option<String>,
     checksum: Option<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
+    #[serde(default, borrow)]
+    dependencies: Vec<Text<'a>>,
+}
+
+/// A string of the file, borrowed where it is written without escapes: a large lockfile's
+/// dependency strings (1.4 million in 20,000 entries with 70 each) are then not copied, nor
+/// freed one by one.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 impl Lock {
@@ -94,6 +122,7 @@ impl Lock {
 
     /// Parses a lockfile's text.
     pub fn parse(file: &TomlFile) -> Result<Self, crate::toml_file::SpannedError> {
+        use rayon::prelude::*;
         let (format, entries, metadata) = match chunked(file) {
             Some(parsed) => parsed,
             None => {
@@ -101,35 +130,15 @@ impl Lock {
                 (raw.version, raw.package.into_iter().map(|e| (0, e)).collect(), raw.metadata)
             }
         };
-        let mut packages = Vec::with_capacity(entries.len());
-        let mut specs = Vec::with_capacity(entries.len());
-        let mut crates_io: HashMap<String, bool> = HashMap::new();
-        for (offset, entry) in entries {
-            let span = shifted(&entry.span(), offset);
-            let p = entry.into_inner();
-            let version = semver::Version::parse(p.version.get_ref()).map_err(|e| {
-                file.error(
-                    &shifted(&p.version.span(), offset),
-                    format!("package `{}` has an invalid version \"{}\": {e}", p.name, p.version.get_ref()),
-                )
-            })?;
-            let checksum = p
-                .checksum
-                .or_else(|| v1_checksum(&metadata, &p.name, p.version.get_ref(), p.source.as_deref()));
-            let on_crates_io = p
-                .source
-                .as_ref()
-                .is_some_and(|s| *crates_io.entry(s.clone()).or_insert_with(|| is_crates_io(s)));
-            packages.push(LockedPackage {
-                crates_io: on_crates_io,
-                name: p.name,
-                version,
-                source: p.source,
-                checksum,
-                deps: Vec::new(),
-                line: name_line(file, &span),
-            });
-            specs.push(p.dependencies);
+        let metadata = metadata.unwrap_or_default();
+        let built: Vec<_> =
+            entries.into_par_iter().map(|(offset, entry)| locked(file, offset, entry, &metadata)).collect();
+        let mut packages = Vec::with_capacity(built.len());
+        let mut specs = Vec::with_capacity(built.len());
+        for entry in built {
+            let (package, dependencies) = entry?;
+            packages.push(package);
+            specs.push(dependencies);
         }
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(packages.len());
         for (i, p) in packages.iter().enumerate() {
@@ -182,7 +191,7 @@ impl Lock {
 
     /// Each package's dependency strings, resolved to entries in parallel (each lookup reads the
     /// indexes alone); what names no entry is kept as dangling, in the file's order.
-    fn resolve_edges(&mut self, specs: Vec<Vec<String>>) {
+    fn resolve_edges(&mut self, specs: Vec<Vec<Text<'_>>>) {
         use rayon::prelude::*;
         // The entries by "name version", as a dependency string begins: one lookup per edge
         // (1.4 million in a 20,000-package lockfile), not a comparison with every version of the
@@ -198,10 +207,10 @@ impl Lock {
             .map(|(from, list)| {
                 let mut deps = Vec::with_capacity(list.len());
                 let mut dangling = Vec::new();
-                for spec in list {
+                for Text(spec) in list {
                     match this.resolve(&spec, &by_name_version) {
                         Some(to) => deps.push(to),
-                        None => dangling.push(Dangling { from, spec }),
+                        None => dangling.push(Dangling { from, spec: spec.into_owned() }),
                     }
                 }
                 deps.sort_unstable();
@@ -228,22 +237,21 @@ impl Lock {
             Some(v) => by_name_version.get(spec.get(..name.len() + 1 + v.len())?)?,
             None => self.by_name.get(name)?,
         };
-        let matching = candidates.iter().copied().filter(|&i| {
+        let mut matching = candidates.iter().copied().filter(|&i| {
             source.is_none_or(|s| self.packages.get(i).and_then(|p| p.source.as_deref()) == Some(s))
         });
-        let found: Vec<usize> = matching.collect();
-        match found.as_slice() {
-            [one] => Some(*one),
-            // Cargo writes the source only to tell a registry package from another; without
-            // one, of a path package and a registry package of the same name and version (a
-            // member published under the same version), the dependency is the path package.
-            several if source.is_none() => {
-                let mut local = several.iter().filter(|&&i| self.packages[i].source.is_none());
-                match (local.next(), local.next()) {
-                    (Some(&i), None) => Some(i),
-                    _ => None,
-                }
-            }
+        let first = matching.next()?;
+        let Some(second) = matching.next() else { return Some(first) };
+        // Cargo writes the source only to tell a registry package from another; without one, of
+        // a path package and a registry package of the same name and version (a member
+        // published under the same version), the dependency is the path package.
+        if source.is_some() {
+            return None;
+        }
+        let mut local =
+            [first, second].into_iter().chain(matching).filter(|&i| self.packages[i].source.is_none());
+        match (local.next(), local.next()) {
+            (Some(i), None) => Some(i),
             _ => None,
         }
     }
@@ -315,7 +323,10 @@ impl Lock {
 }
 
 /// Entries of one chunk, each with the offset of its chunk in the file.
-type Entries = Vec<(usize, toml::Spanned<RawPackage>)>;
+type Entries<'a> = Vec<(usize, toml::Spanned<RawPackage<'a>>)>;
+
+/// A version 1 lockfile's `[metadata]` table.
+type Metadata = BTreeMap<String, toml::Value>;
 
 /// Entries per chunk when a large lockfile is parsed in pieces.
 const CHUNK: usize = 512;
@@ -324,7 +335,13 @@ const CHUNK: usize = 512;
 /// 20,000-package file as one TOML document takes several times the time and memory. `None`
 /// (parse it whole) for a small file, or when a piece does not parse on its own, so that errors
 /// are always the whole file's.
-fn chunked(file: &TomlFile) -> Option<(Option<u32>, Entries, BTreeMap<String, toml::Value>)> {
+///
+/// A piece cut inside a multi-line string leaves that string open in the piece before it, which
+/// then does not parse. What pieces parsed apart could not see is a table defined twice, which
+/// TOML forbids: so the file is parsed whole unless one part at most holds anything but
+/// `[[package]]` entries (version 1's `[metadata]`, say), the part before them counting when it
+/// holds more than `version`.
+fn chunked(file: &TomlFile) -> Option<(Option<u32>, Entries<'_>, Option<Metadata>)> {
     use rayon::prelude::*;
     let text = &file.text;
     let starts: Vec<usize> = text.match_indices("\n[[package]]\n").map(|(i, _)| i + 1).collect();
@@ -334,19 +351,65 @@ fn chunked(file: &TomlFile) -> Option<(Option<u32>, Entries, BTreeMap<String, to
     let firsts: Vec<usize> = starts.chunks(CHUNK).map(|c| c[0]).collect();
     let ends = firsts.iter().skip(1).copied().chain(std::iter::once(text.len()));
     let bounds: Vec<(usize, usize)> = firsts.iter().copied().zip(ends).collect();
-    let top: RawLock = toml::from_str(text.get(..firsts[0])?).ok()?;
-    let parsed: Vec<Option<RawLock>> = bounds
+    let head = text.get(..firsts[0])?;
+    let top: RawLock = toml::from_str(head).ok()?;
+    let head_keys: toml::Table = toml::from_str(head).ok()?;
+    let parsed: Vec<Option<(RawLock, bool)>> = bounds
         .par_iter()
-        .map(|&(from, to)| text.get(from..to).and_then(|piece| toml::from_str(piece).ok()))
+        .map(|&(from, to)| {
+            let piece = text.get(from..to)?;
+            Some((toml::from_str(piece).ok()?, holds_other_tables(piece)))
+        })
         .collect();
+    let mut others = usize::from(head_keys.keys().any(|k| k != "version"));
     let mut entries = Vec::new();
     let mut metadata = top.metadata;
-    for (raw, &(from, _)) in parsed.into_iter().zip(&bounds) {
-        let raw = raw?;
+    for (piece, &(from, _)) in parsed.into_iter().zip(&bounds) {
+        let (raw, other) = piece?;
+        others += usize::from(other);
         entries.extend(raw.package.into_iter().map(|e| (from, e)));
-        metadata.extend(raw.metadata);
+        metadata = metadata.or(raw.metadata);
     }
-    Some((top.version, entries, metadata))
+    (others <= 1).then_some((top.version, entries, metadata))
+}
+
+/// Whether a piece of a lockfile has a table header other than `[[package]]` (or a line inside
+/// a multi-line string that looks like one, which only makes the file be parsed whole).
+fn holds_other_tables(piece: &str) -> bool {
+    piece.lines().any(|line| {
+        let line = line.trim_start_matches([' ', '\t']);
+        line.starts_with('[') && line.trim_end() != "[[package]]"
+    })
+}
+
+/// An entry as the gates see it, with its dependency strings still to resolve; `offset` is where
+/// the piece it was parsed from begins.
+fn locked<'a>(
+    file: &TomlFile,
+    offset: usize,
+    entry: toml::Spanned<RawPackage<'a>>,
+    metadata: &Metadata,
+) -> Result<(LockedPackage, Vec<Text<'a>>), crate::toml_file::SpannedError> {
+    let span = shifted(&entry.span(), offset);
+    let p = entry.into_inner();
+    let written = &p.version.get_ref().0;
+    let version = semver::Version::parse(written).map_err(|e| {
+        file.error(
+            &shifted(&p.version.span(), offset),
+            format!("package `{}` has an invalid version \"{written}\": {e}", p.name),
+        )
+    })?;
+    let checksum = p.checksum.or_else(|| v1_checksum(metadata, &p.name, written, p.source.as_deref()));
+    let package = LockedPackage {
+        crates_io: p.source.as_deref().is_some_and(is_crates_io),
+        name: p.name,
+        version,
+        source: p.source,
+        checksum,
+        deps: Vec::new(),
+        line: name_line(file, &span),
+    };
+    Ok((package, p.dependencies))
 }
 
 fn shifted(span: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
@@ -363,12 +426,7 @@ fn name_line(file: &TomlFile, span: &std::ops::Range<usize>) -> usize {
 }
 
 /// A version 1 lockfile's checksum: `"checksum NAME VERSION (SOURCE)" = "HASH"` in `[metadata]`.
-fn v1_checksum(
-    metadata: &BTreeMap<String, toml::Value>,
-    name: &str,
-    version: &str,
-    source: Option<&str>,
-) -> Option<String> {
+fn v1_checksum(metadata: &Metadata, name: &str, version: &str, source: Option<&str>) -> Option<String> {
     let key = format!("checksum {name} {version} ({})", source?);
     metadata.get(&key)?.as_str().filter(|c| *c != "<none>").map(str::to_owned)
 }
@@ -477,6 +535,38 @@ mod tests {
             Lock::parse(&TomlFile::from_text(Path::new("/ws/Cargo.lock"), Path::new("/ws"), bad.clone()))
                 .unwrap_err();
         assert_eq!(err.line, bad.lines().position(|l| l == "version = \"x\"").unwrap() + 1, "{err}");
+    }
+
+    /// A lockfile of `n` entries, each depending on another.
+    fn large(n: usize) -> String {
+        let mut text = String::from("version = 4\n\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "[[package]]\nname = \"c{i}\"\nversion = \"1.0.{i}\"\nsource = \"{CRATES_IO}\"\ndependencies = [\n \"c{}\",\n]\n\n",
+                (i + 1) % n
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn a_table_defined_twice_is_an_error_whichever_pieces_hold_it() {
+        let mut text = large(3 * CHUNK);
+        let second = text.match_indices("[[package]]\nname = \"c1000\"").next().unwrap().0;
+        text.insert_str(second, "[metadata]\na = 1\n\n");
+        text.push_str("[metadata]\nb = 2\n");
+        let file = TomlFile::from_text(Path::new("/ws/Cargo.lock"), Path::new("/ws"), text);
+        assert!(chunked(&file).is_none());
+        let err = Lock::parse(&file).unwrap_err();
+        assert!(err.to_string().contains("duplicate"), "{err}");
+    }
+
+    #[test]
+    fn a_dependency_written_with_escapes_is_resolved() {
+        let text = large(2 * CHUNK).replace("\"c7\",", "\"\\u00637\",");
+        let lock = parse(&text);
+        assert_eq!(lock.packages[6].deps, [7]);
+        assert_eq!(lock.dangling, []);
     }
 
     #[test]
