@@ -9,11 +9,13 @@
 //! checksums in `[metadata]`. Edges are resolved through a name index built once, so the whole
 //! load is linear in the size of the file. Sources are parsed with `cargo_lock::SourceId`.
 
+mod raw;
+mod resolve;
+
 use crate::finding::Location;
 use crate::toml_file::{SpannedErrors, TomlFile};
-use serde::Deserialize;
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use raw::{Metadata, newlines, pieces};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One `[[package]]` entry.
@@ -67,52 +69,6 @@ pub struct Lock {
     by_name: HashMap<String, Vec<usize>>,
 }
 
-#[derive(Deserialize)]
-struct RawLock<'a> {
-    version: Option<u32>,
-    #[serde(default, borrow)]
-    package: Vec<toml::Spanned<RawPackage<'a>>>,
-    metadata: Option<BTreeMap<String, toml::Value>>,
-}
-
-#[derive(Deserialize)]
-struct RawPackage<'a> {
-    name: String,
-    #[serde(borrow)]
-    version: toml::Spanned<Text<'a>>,
-    source: Option<String>,
-    checksum: Option<String>,
-    #[serde(default, borrow)]
-    dependencies: Vec<Text<'a>>,
-}
-
-/// A string of the file, borrowed where it is written without escapes: a large lockfile's
-/// dependency strings (1.4 million in 20,000 entries with 70 each) are then not copied, nor
-/// freed one by one.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
-    }
-}
-
 impl Lock {
     /// Reads and parses a lockfile; errors name the file, line and column.
     pub fn read(path: &Path, root: &Path) -> anyhow::Result<Self> {
@@ -123,22 +79,22 @@ impl Lock {
     /// Parses a lockfile's text.
     pub fn parse(file: &TomlFile) -> Result<Self, crate::toml_file::SpannedError> {
         use rayon::prelude::*;
-        let (format, entries, metadata) = match chunked(file) {
-            Some(parsed) => parsed,
-            None => {
-                let raw: RawLock = file.parse()?;
-                (raw.version, raw.package.into_iter().map(|e| (0, e)).collect(), raw.metadata)
-            }
-        };
+        let (sha256, parsed) =
+            rayon::join(|| crate::digest::sha256_hex(file.text.as_bytes()), || pieces(file));
+        let (format, pieces, metadata) = parsed?;
         let metadata = metadata.unwrap_or_default();
-        let built: Vec<_> =
-            entries.into_par_iter().map(|(offset, entry)| locked(file, offset, entry, &metadata)).collect();
-        let mut packages = Vec::with_capacity(built.len());
-        let mut specs = Vec::with_capacity(built.len());
-        for entry in built {
-            let (package, dependencies) = entry?;
-            packages.push(package);
-            specs.push(dependencies);
+        let built: Vec<_> = pieces.into_par_iter().map(|piece| piece.build(file, &metadata)).collect();
+        let mut packages = Vec::new();
+        let mut specs = Vec::new();
+        let mut line = 1 + newlines(file.text.get(..built.first().map_or(0, |b| b.from)).unwrap_or_default());
+        for piece in built {
+            for entry in piece.entries {
+                let (mut package, dependencies) = entry?;
+                package.line += line;
+                packages.push(package);
+                specs.push(dependencies);
+            }
+            line += piece.newlines;
         }
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(packages.len());
         for (i, p) in packages.iter().enumerate() {
@@ -147,7 +103,7 @@ impl Lock {
         let mut lock = Lock {
             packages,
             format,
-            sha256: crate::digest::sha256_hex(file.text.as_bytes()),
+            sha256,
             report_name: file.report_name.clone(),
             dangling: Vec::new(),
             by_name,
@@ -186,73 +142,6 @@ impl Lock {
             report_name: report_name.to_owned(),
             dangling: Vec::new(),
             by_name,
-        }
-    }
-
-    /// Each package's dependency strings, resolved to entries in parallel (each lookup reads the
-    /// indexes alone); what names no entry is kept as dangling, in the file's order.
-    fn resolve_edges(&mut self, specs: Vec<Vec<Text<'_>>>) {
-        use rayon::prelude::*;
-        // The entries by "name version", as a dependency string begins: one lookup per edge
-        // (1.4 million in a 20,000-package lockfile), not a comparison with every version of the
-        // name.
-        let mut by_name_version: HashMap<String, Vec<usize>> = HashMap::with_capacity(self.packages.len());
-        for (i, p) in self.packages.iter().enumerate() {
-            by_name_version.entry(format!("{} {}", p.name, p.version)).or_default().push(i);
-        }
-        let this = &*self;
-        let resolved: Vec<(Vec<usize>, Vec<Dangling>)> = specs
-            .into_par_iter()
-            .enumerate()
-            .map(|(from, list)| {
-                let mut deps = Vec::with_capacity(list.len());
-                let mut dangling = Vec::new();
-                for Text(spec) in list {
-                    match this.resolve(&spec, &by_name_version) {
-                        Some(to) => deps.push(to),
-                        None => dangling.push(Dangling { from, spec: spec.into_owned() }),
-                    }
-                }
-                deps.sort_unstable();
-                deps.dedup();
-                (deps, dangling)
-            })
-            .collect();
-        for (from, (deps, dangling)) in resolved.into_iter().enumerate() {
-            self.dangling.extend(dangling);
-            if let Some(p) = self.packages.get_mut(from) {
-                p.deps = deps;
-            }
-        }
-    }
-
-    /// The entry a dependency string names: `name`, `name version` or `name version (source)`;
-    /// `by_name_version` indexes the entries by `name version`.
-    fn resolve(&self, spec: &str, by_name_version: &HashMap<String, Vec<usize>>) -> Option<usize> {
-        let mut parts = spec.splitn(3, ' ');
-        let name = parts.next()?;
-        let version = parts.next();
-        let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-        let candidates = match version {
-            Some(v) => by_name_version.get(spec.get(..name.len() + 1 + v.len())?)?,
-            None => self.by_name.get(name)?,
-        };
-        let mut matching = candidates.iter().copied().filter(|&i| {
-            source.is_none_or(|s| self.packages.get(i).and_then(|p| p.source.as_deref()) == Some(s))
-        });
-        let first = matching.next()?;
-        let Some(second) = matching.next() else { return Some(first) };
-        // Cargo writes the source only to tell a registry package from another; without one, of
-        // a path package and a registry package of the same name and version (a member
-        // published under the same version), the dependency is the path package.
-        if source.is_some() {
-            return None;
-        }
-        let mut local =
-            [first, second].into_iter().chain(matching).filter(|&i| self.packages[i].source.is_none());
-        match (local.next(), local.next()) {
-            (Some(i), None) => Some(i),
-            _ => None,
         }
     }
 
@@ -322,109 +211,6 @@ impl Lock {
     }
 }
 
-/// Entries of one chunk, each with the offset of its chunk in the file.
-type Entries<'a> = Vec<(usize, toml::Spanned<RawPackage<'a>>)>;
-
-/// A version 1 lockfile's `[metadata]` table.
-type Metadata = BTreeMap<String, toml::Value>;
-
-/// Entries per chunk when a large lockfile is parsed in pieces.
-const CHUNK: usize = 512;
-
-/// Parses a large lockfile in pieces split at `[[package]]` headers, on every core: a whole
-/// 20,000-package file as one TOML document takes several times the time and memory. `None`
-/// (parse it whole) for a small file, or when a piece does not parse on its own, so that errors
-/// are always the whole file's.
-///
-/// A piece cut inside a multi-line string leaves that string open in the piece before it, which
-/// then does not parse. What pieces parsed apart could not see is a table defined twice, which
-/// TOML forbids: so the file is parsed whole unless one part at most holds anything but
-/// `[[package]]` entries (version 1's `[metadata]`, say), the part before them counting when it
-/// holds more than `version`.
-fn chunked(file: &TomlFile) -> Option<(Option<u32>, Entries<'_>, Option<Metadata>)> {
-    use rayon::prelude::*;
-    let text = &file.text;
-    let starts: Vec<usize> = text.match_indices("\n[[package]]\n").map(|(i, _)| i + 1).collect();
-    if starts.len() <= CHUNK {
-        return None;
-    }
-    let firsts: Vec<usize> = starts.chunks(CHUNK).map(|c| c[0]).collect();
-    let ends = firsts.iter().skip(1).copied().chain(std::iter::once(text.len()));
-    let bounds: Vec<(usize, usize)> = firsts.iter().copied().zip(ends).collect();
-    let head = text.get(..firsts[0])?;
-    let top: RawLock = toml::from_str(head).ok()?;
-    let head_keys: toml::Table = toml::from_str(head).ok()?;
-    let parsed: Vec<Option<(RawLock, bool)>> = bounds
-        .par_iter()
-        .map(|&(from, to)| {
-            let piece = text.get(from..to)?;
-            Some((toml::from_str(piece).ok()?, holds_other_tables(piece)))
-        })
-        .collect();
-    let mut others = usize::from(head_keys.keys().any(|k| k != "version"));
-    let mut entries = Vec::new();
-    let mut metadata = top.metadata;
-    for (piece, &(from, _)) in parsed.into_iter().zip(&bounds) {
-        let (raw, other) = piece?;
-        others += usize::from(other);
-        entries.extend(raw.package.into_iter().map(|e| (from, e)));
-        metadata = metadata.or(raw.metadata);
-    }
-    (others <= 1).then_some((top.version, entries, metadata))
-}
-
-/// Whether a piece of a lockfile has a table header other than `[[package]]` (or a line inside
-/// a multi-line string that looks like one, which only makes the file be parsed whole).
-fn holds_other_tables(piece: &str) -> bool {
-    piece.lines().any(|line| {
-        let line = line.trim_start_matches([' ', '\t']);
-        line.starts_with('[') && line.trim_end() != "[[package]]"
-    })
-}
-
-/// An entry as the gates see it, with its dependency strings still to resolve; `offset` is where
-/// the piece it was parsed from begins.
-fn locked<'a>(
-    file: &TomlFile,
-    offset: usize,
-    entry: toml::Spanned<RawPackage<'a>>,
-    metadata: &Metadata,
-) -> Result<(LockedPackage, Vec<Text<'a>>), crate::toml_file::SpannedError> {
-    let span = shifted(&entry.span(), offset);
-    let p = entry.into_inner();
-    let written = &p.version.get_ref().0;
-    let version = semver::Version::parse(written).map_err(|e| {
-        file.error(
-            &shifted(&p.version.span(), offset),
-            format!("package `{}` has an invalid version \"{written}\": {e}", p.name),
-        )
-    })?;
-    let checksum = p.checksum.or_else(|| v1_checksum(metadata, &p.name, written, p.source.as_deref()));
-    let package = LockedPackage {
-        crates_io: p.source.as_deref().is_some_and(is_crates_io),
-        name: p.name,
-        version,
-        source: p.source,
-        checksum,
-        deps: Vec::new(),
-        line: name_line(file, &span),
-    };
-    Ok((package, p.dependencies))
-}
-
-fn shifted(span: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
-    span.start + by..span.end + by
-}
-
-/// The line of an entry's `name = ` key (the first key cargo writes), else of its header.
-fn name_line(file: &TomlFile, span: &std::ops::Range<usize>) -> usize {
-    let rest = file.text.get(span.start..).unwrap_or_default();
-    let next_header = rest.get(1..).and_then(|r| r.find("\n[")).map_or(rest.len(), |at| at + 1);
-    let entry = rest.get(..next_header).unwrap_or(rest);
-    let offset = entry.find("\nname").map_or(span.start, |at| span.start + at + 1);
-    file.line_col(offset).0
-}
-
 /// A version 1 lockfile's checksum: `"checksum NAME VERSION (SOURCE)" = "HASH"` in `[metadata]`.
 fn v1_checksum(metadata: &Metadata, name: &str, version: &str, source: Option<&str>) -> Option<String> {
     let key = format!("checksum {name} {version} ({})", source?);
@@ -449,6 +235,7 @@ pub fn is_crates_io(source: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::raw::{CHUNK, RawLock, chunked};
     use super::*;
 
     fn parse(text: &str) -> Lock {
