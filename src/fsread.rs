@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod limit {
     /// `Cargo.toml`, `.cargo/config.toml`, `rust-toolchain.toml`, `spdf.toml` and the like.
     pub const CONFIG: u64 = 16 << 20;
-    /// `Cargo.lock` (a 20,000-package lockfile is about 5 MiB).
+    /// `Cargo.lock` (a 20,000-package lockfile is 5 MiB with 5 dependencies each, 27 MiB with 70).
     pub const LOCKFILE: u64 = 256 << 20;
     /// One Rust source file.
     pub const SOURCE: u64 = 32 << 20;
@@ -27,12 +27,43 @@ pub mod limit {
 /// Reads a regular file of at most `limit` bytes.
 pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (within the limit), so that a large file is read into one
+    // buffer rather than copied at each doubling; the length only sizes it, what is read counts.
+    let expected = file.metadata()?.len().min(limit).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let read = file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    over_limit(read, limit)?;
+    Ok(bytes)
+}
+
+/// Lower-case hex SHA-256 of a regular file of at most `limit` bytes, read in pieces rather
+/// than held in memory whole.
+pub fn sha256_hex(path: &Path, limit: u64) -> io::Result<String> {
+    use sha2::Digest as _;
+    let mut file = open_regular(path)?.take(limit.saturating_add(1));
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0; 256 << 10];
+    let mut read = 0;
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(buffer.get(..n).unwrap_or_default());
+                read += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    over_limit(read, limit)?;
+    Ok(crate::digest::hex(&hasher.finalize()))
+}
+
+fn over_limit(read: usize, limit: u64) -> io::Result<()> {
     if u64::try_from(read).unwrap_or(u64::MAX) > limit {
         return Err(io::Error::other(format!("it is larger than the {} limit for such a file", size(limit))));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Reads a regular UTF-8 text file of at most `limit` bytes.
@@ -120,6 +151,18 @@ mod tests {
         assert!(err.contains("larger than the 5 bytes limit"), "{err}");
         std::fs::write(&file, [0xff, 0xfe]).unwrap();
         assert!(read_to_string(&file, 10).unwrap_err().to_string().contains("not UTF-8"));
+    }
+
+    #[test]
+    fn a_file_is_hashed_in_pieces_within_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("Cargo.lock");
+        let bytes: Vec<u8> = (0..(600usize << 10)).map(|i| u8::try_from(i % 251).unwrap()).collect();
+        std::fs::write(&file, &bytes).unwrap();
+        assert_eq!(sha256_hex(&file, 1 << 20).unwrap(), crate::digest::sha256_hex(&bytes));
+        let err = sha256_hex(&file, 500 << 10).unwrap_err().to_string();
+        assert!(err.contains("larger than the 512000 bytes limit"), "{err}");
+        assert!(sha256_hex(dir.path(), 10).unwrap_err().to_string().contains("not a regular file"));
     }
 
     #[test]

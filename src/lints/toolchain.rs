@@ -204,8 +204,8 @@ fn cache_key(toolchain: &Toolchain) -> String {
     let mut input = toolchain.verbose.clone().into_bytes();
     for tool in ["rustc", "clippy-driver"] {
         let binary = toolchain.sysroot.as_ref().map(|s| s.join("bin").join(tool));
-        let digest = binary.and_then(|b| crate::fsread::read(&b, 1 << 30).ok());
-        input.extend(crate::digest::sha256_hex(&digest.unwrap_or_default()).into_bytes());
+        let digest = binary.and_then(|b| crate::fsread::sha256_hex(&b, 1 << 30).ok());
+        input.extend(digest.unwrap_or_else(|| crate::digest::sha256_hex(&[])).into_bytes());
     }
     crate::digest::sha256_hex(&input)
 }

@@ -227,9 +227,7 @@ fn sorted(paths: &[PathBuf]) -> Vec<PathBuf> {
 fn digest_of(path: &Path) -> Option<String> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("absent".to_owned()),
-        _ => crate::fsread::read(path, crate::fsread::limit::LOCKFILE)
-            .ok()
-            .map(|b| crate::digest::sha256_hex(&b)),
+        _ => crate::fsread::sha256_hex(path, crate::fsread::limit::LOCKFILE).ok(),
     }
 }
 

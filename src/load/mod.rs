@@ -379,9 +379,7 @@ impl Loaded {
     fn check_lockfile_unchanged(&self) -> anyhow::Result<()> {
         let Slot::Ready(lock) = &self.lock else { return Ok(()) };
         let path = self.ws.lockfile_path();
-        let now = crate::fsread::read(&path, crate::fsread::limit::LOCKFILE)
-            .map(|b| crate::digest::sha256_hex(&b))
-            .ok();
+        let now = crate::fsread::sha256_hex(&path, crate::fsread::limit::LOCKFILE).ok();
         if now.as_deref() != Some(lock.sha256.as_str()) {
             anyhow::bail!(
                 "{} changed while it was being checked; nothing was judged, run again",
