@@ -130,7 +130,7 @@ impl AdvisoryDb {
     /// Opens the database at `loc`, reading the advisories of the named crates only.
     pub fn open(loc: &DbLocation, crates: &BTreeSet<String>) -> anyhow::Result<Self> {
         let path = &loc.path;
-        check_layout(loc)?;
+        let listed = check_layout(loc)?;
         let (identity, last_updated, advisory_count) = match git_head(path) {
             Some((commit, date)) => (Identity::Git { commit }, Some(date), count_advisories(path)?),
             None => {
@@ -149,7 +149,9 @@ impl AdvisoryDb {
         let toolchain = read_toolchain(path)?;
         let mut by_crate = BTreeMap::new();
         let mut files_read = toolchain.len();
-        for name in crates {
+        // Only the crates the database has a folder for: one listing, where opening a folder for
+        // each of 20,000 locked names that mostly have none took longer than reading what is there.
+        for name in crates.iter().filter(|n| listed.contains(std::ffi::OsStr::new(n.as_str()))) {
             let entries = read_crate(path, name)?;
             files_read += entries.len();
             if !entries.is_empty() {
@@ -184,7 +186,8 @@ impl AdvisoryDb {
     }
 }
 
-fn check_layout(loc: &DbLocation) -> anyhow::Result<()> {
+/// Checks that `loc` holds a database, and lists what `crates/` holds.
+fn check_layout(loc: &DbLocation) -> anyhow::Result<std::collections::HashSet<std::ffi::OsString>> {
     let path = &loc.path;
     let shown = crate::paths::display(path);
     if !path.exists() {
@@ -200,9 +203,12 @@ fn check_layout(loc: &DbLocation) -> anyhow::Result<()> {
             loc.source.describe()
         );
     }
-    std::fs::read_dir(path.join("crates"))
+    let listing = std::fs::read_dir(path.join("crates"))
         .with_context(|| format!("cannot read advisory database {shown}"))?;
-    Ok(())
+    listing
+        .map(|entry| entry.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("cannot read advisory database {shown}"))
 }
 
 /// The commit and commit date when `path` is the top of a git work tree.
