@@ -86,7 +86,8 @@ impl Lock {
         let built: Vec<_> = pieces.into_par_iter().map(|piece| piece.build(file, &metadata)).collect();
         let mut packages = Vec::new();
         let mut specs = Vec::new();
-        let mut line = 1 + newlines(file.text.get(..built.first().map_or(0, |b| b.from)).unwrap_or_default());
+        let mut line =
+            1 + newlines(file.text.as_bytes().get(..built.first().map_or(0, |b| b.from)).unwrap_or_default());
         for piece in built {
             for entry in piece.entries {
                 let (mut package, dependencies) = entry?;
@@ -96,10 +97,7 @@ impl Lock {
             }
             line += piece.newlines;
         }
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(packages.len());
-        for (i, p) in packages.iter().enumerate() {
-            by_name.entry(p.name.clone()).or_default().push(i);
-        }
+        let by_name = by_name(&packages);
         let mut lock = Lock {
             packages,
             format,
@@ -131,10 +129,7 @@ impl Lock {
                 line: 0,
             })
             .collect();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, p) in packages.iter().enumerate() {
-            by_name.entry(p.name.clone()).or_default().push(i);
-        }
+        let by_name = by_name(&packages);
         Lock {
             packages,
             format: None,
@@ -209,6 +204,15 @@ impl Lock {
         }
         vec![self.packages[target].label()]
     }
+}
+
+/// The entries of each crate name, in file order.
+fn by_name(packages: &[LockedPackage]) -> HashMap<String, Vec<usize>> {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(packages.len());
+    for (i, p) in packages.iter().enumerate() {
+        by_name.entry(p.name.clone()).or_default().push(i);
+    }
+    by_name
 }
 
 /// A version 1 lockfile's checksum: `"checksum NAME VERSION (SOURCE)" = "HASH"` in `[metadata]`.

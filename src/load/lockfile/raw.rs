@@ -97,7 +97,7 @@ struct Lines<'t> {
 impl Lines<'_> {
     fn before(&mut self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        let between = |a: usize, b: usize| newlines_in(self.text.get(a..b).unwrap_or_default());
+        let between = |a: usize, b: usize| newlines(self.text.get(a..b).unwrap_or_default());
         if offset >= self.at {
             self.newlines += between(self.at, offset);
         } else {
@@ -108,11 +108,7 @@ impl Lines<'_> {
     }
 }
 
-pub(super) fn newlines(text: &str) -> usize {
-    newlines_in(text.as_bytes())
-}
-
-fn newlines_in(bytes: &[u8]) -> usize {
+pub(super) fn newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
