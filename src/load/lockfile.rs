@@ -177,9 +177,9 @@ impl Lock {
         self.packages.iter().enumerate().filter(|(_, p)| p.source.is_none()).map(|(i, _)| i)
     }
 
-    /// The shortest chain of dependencies from one of `roots` to `target`, as labels
-    /// (`["app 1.0.0", "hyper 0.14.9", "h2 0.3.27"]`).
-    pub fn path_to(&self, roots: &[usize], target: usize) -> Vec<String> {
+    /// The shortest chains of dependencies from `roots` to every entry they reach: one
+    /// breadth-first walk, which every dependency path of a run is then read from.
+    pub fn path_tree(&self, roots: &[usize]) -> PathTree {
         let mut previous: Vec<Option<usize>> = vec![None; self.packages.len()];
         let mut seen = vec![false; self.packages.len()];
         let mut queue: std::collections::VecDeque<usize> = roots.iter().copied().collect();
@@ -187,13 +187,6 @@ impl Lock {
             seen[r] = true;
         }
         while let Some(node) = queue.pop_front() {
-            if node == target {
-                let mut path = vec![node];
-                while let Some(p) = path.last().and_then(|&last| previous[last]) {
-                    path.push(p);
-                }
-                return path.iter().rev().map(|&i| self.packages[i].label()).collect();
-            }
             for &dep in &self.packages[node].deps {
                 if !seen[dep] {
                     seen[dep] = true;
@@ -202,8 +195,27 @@ impl Lock {
                 }
             }
         }
-        vec![self.packages[target].label()]
+        PathTree { previous, seen }
     }
+
+    /// The shortest chain of dependencies from one of the tree's roots to `target`, as labels
+    /// (`["app 1.0.0", "hyper 0.14.9", "h2 0.3.27"]`); the target alone when no root reaches it.
+    pub fn path_in(&self, tree: &PathTree, target: usize) -> Vec<String> {
+        if !tree.seen[target] {
+            return vec![self.packages[target].label()];
+        }
+        let mut path = vec![target];
+        while let Some(p) = path.last().and_then(|&last| tree.previous[last]) {
+            path.push(p);
+        }
+        path.iter().rev().map(|&i| self.packages[i].label()).collect()
+    }
+}
+
+/// What [`Lock::path_tree`] found: the entry each reached entry was first reached from.
+pub struct PathTree {
+    previous: Vec<Option<usize>>,
+    seen: Vec<bool>,
 }
 
 /// The entries of each crate name, in file order.
@@ -259,7 +271,11 @@ mod tests {
         assert_eq!(lock.packages[1].line, 13);
         assert_eq!(lock.checksum("b", "1.0.0", Some(CRATES_IO)).as_deref(), Some("aa"));
         assert_eq!(lock.dangling, [Dangling { from: 3, spec: "gone".into() }]);
-        assert_eq!(lock.path_to(&[0], 3), ["app 0.1.0", "c 0.3.0"]);
+        let tree = lock.path_tree(&[0]);
+        assert_eq!(lock.path_in(&tree, 3), ["app 0.1.0", "c 0.3.0"]);
+        assert_eq!(lock.path_in(&tree, 0), ["app 0.1.0"]);
+        // From c, nothing reaches app: the path is app alone.
+        assert_eq!(lock.path_in(&lock.path_tree(&[3]), 0), ["app 0.1.0"]);
         assert!(lock.packages[1].crates_io && !lock.packages[0].crates_io);
     }
 

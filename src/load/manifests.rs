@@ -8,6 +8,7 @@
 
 use crate::load::workspace::Workspace;
 use crate::toml_file::TomlFile;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -87,32 +88,37 @@ struct Root {
 }
 
 /// The workspace members, sorted by name. A member manifest that cannot be read is an error
-/// naming it.
+/// naming it (the first in path order of the first round that has one). The manifests are read
+/// in rounds, each in parallel: the root's members, then the path packages inside the workspace
+/// that those name, and so on.
 pub fn members(ws: &Workspace) -> anyhow::Result<Vec<Manifest>> {
     let root_file = TomlFile::read(&ws.manifest, &ws.root)?;
     let root = read_root(&root_file, &ws.root)?;
     let mut found: Vec<Manifest> = Vec::new();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut queue: Vec<PathBuf> = Vec::new();
+    let mut round: Vec<PathBuf> = Vec::new();
     if root.package.is_some() {
-        queue.push(ws.manifest.clone());
+        round.push(ws.manifest.clone());
     }
-    queue.extend(glob_members(&ws.root, &root.members, &root.exclude));
-    while let Some(path) = queue.pop() {
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        let file = TomlFile::read(&path, &ws.root)?;
-        let manifest = parse(&file, &root)?;
-        for dep in &manifest.deps {
-            if let Some(dir) = dep.path.as_ref().filter(|d| d.starts_with(&ws.root)) {
-                let candidate = dir.join("Cargo.toml");
-                if !excluded(&ws.root, dir, &root.exclude) && candidate.is_file() {
-                    queue.push(candidate);
-                }
-            }
-        }
-        found.push(manifest);
+    round.extend(glob_members(&ws.root, &root.members, &root.exclude));
+    while !round.is_empty() {
+        round.sort();
+        round.dedup();
+        round.retain(|p| seen.insert(p.clone()));
+        let read: Vec<anyhow::Result<Manifest>> =
+            round.par_iter().map(|path| parse(&TomlFile::read(path, &ws.root)?, &root)).collect();
+        let manifests = read.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+        round = manifests
+            .iter()
+            .flat_map(|m| &m.deps)
+            .filter_map(|dep| dep.path.as_ref().filter(|d| d.starts_with(&ws.root)))
+            .map(|dir| (dir, dir.join("Cargo.toml")))
+            .filter(|(dir, candidate)| {
+                !seen.contains(candidate) && !excluded(&ws.root, dir, &root.exclude) && candidate.is_file()
+            })
+            .map(|(_, candidate)| candidate)
+            .collect();
+        found.extend(manifests);
     }
     found.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
     Ok(found)
@@ -131,15 +137,16 @@ pub fn outside(members: &[Manifest], root: &Path) -> Vec<Manifest> {
     let path_deps = |m: &Manifest| -> Vec<PathBuf> {
         m.deps.iter().filter_map(|d| d.path.as_ref()).map(|d| d.join("Cargo.toml")).collect()
     };
-    let mut queue: Vec<PathBuf> = members.iter().flat_map(path_deps).collect();
+    let mut round: Vec<PathBuf> = members.iter().flat_map(path_deps).collect();
     let mut found = Vec::new();
-    while let Some(path) = queue.pop() {
-        if found.len() >= MAX_OUTSIDE || !seen.insert(path.clone()) {
-            continue;
-        }
-        let Ok(manifest) = read_package(&path, root) else { continue };
-        queue.extend(path_deps(&manifest));
-        found.push(manifest);
+    while !round.is_empty() && found.len() < MAX_OUTSIDE {
+        round.sort();
+        round.dedup();
+        round.retain(|p| seen.insert(p.clone()));
+        round.truncate(MAX_OUTSIDE - found.len());
+        let read: Vec<Manifest> = round.par_iter().filter_map(|path| read_package(path, root).ok()).collect();
+        round = read.iter().flat_map(path_deps).collect();
+        found.extend(read);
     }
     found.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
     found
@@ -318,5 +325,50 @@ mod tests {
         let deps: Vec<(&str, DepKind)> = app.deps.iter().map(|d| (d.name.as_str(), d.kind)).collect();
         assert_eq!(deps, [("helper", DepKind::Normal), ("serde", DepKind::Normal), ("cc", DepKind::Build)]);
         assert_eq!(app.deps[0].path.as_deref(), Some(crate::paths::absolute(&root.join("helper")).as_path()));
+    }
+
+    #[test]
+    fn path_packages_are_followed_round_by_round_through_cycles() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = &dir.path().join("ws");
+        write(root, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+        let crate_at = |name: &str, deps: &[&str]| {
+            let dep = |d: &&str| {
+                let name = d.rsplit('/').next().unwrap_or(d);
+                format!("{name} = {{ path = \"../{d}\" }}\n")
+            };
+            let deps: String = deps.iter().map(dep).collect();
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n[dependencies]\n{deps}")
+        };
+        write(root, "app/Cargo.toml", &crate_at("app", &["a", "b"]));
+        write(root, "a/Cargo.toml", &crate_at("a", &["c"]));
+        write(root, "b/Cargo.toml", &crate_at("b", &["a"]));
+        write(root, "c/Cargo.toml", &crate_at("c", &["b", "d"]));
+        write(root, "d/Cargo.toml", &crate_at("d", &["app", "../outside/e"]));
+        write(dir.path(), "outside/e/Cargo.toml", &crate_at("e", &["f"]));
+        write(dir.path(), "outside/f/Cargo.toml", &crate_at("f", &["e"]));
+        let ws = Workspace::locate(Some(&root.join("Cargo.toml"))).unwrap();
+        let found = members(&ws).unwrap();
+        let names: Vec<&str> = found.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["a", "app", "b", "c", "d"]);
+        let beyond = outside(&found, &ws.root);
+        let names: Vec<&str> = beyond.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["e", "f"]);
+    }
+
+    #[test]
+    fn of_several_unreadable_members_the_first_in_path_order_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "Cargo.toml", "[workspace]\nmembers = [\"m/*\"]\n");
+        write(root, "m/a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.1.0\"\n");
+        write(root, "m/b/Cargo.toml", "[package\n");
+        write(root, "m/c/Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\n");
+        write(root, "m/d/Cargo.toml", "not toml");
+        let ws = Workspace::locate(Some(&root.join("Cargo.toml"))).unwrap();
+        for _ in 0..5 {
+            let error = format!("{:#}", members(&ws).unwrap_err());
+            assert!(error.contains("m/b/Cargo.toml"), "{error}");
+        }
     }
 }
