@@ -187,34 +187,6 @@ impl Graph {
         self.packages.iter().enumerate().filter(|(_, p)| p.member).map(|(i, _)| i)
     }
 
-    /// The shortest dependency path from a workspace member to `target` (through any kind of
-    /// dependency), as package labels: `["app 1.0.0", "hyper 0.14.9", "h2 0.3.27"]`.
-    pub fn path_to(&self, target: usize) -> Vec<String> {
-        let mut previous: Vec<Option<usize>> = vec![None; self.packages.len()];
-        let mut seen = vec![false; self.packages.len()];
-        let mut queue: std::collections::VecDeque<usize> = self.members().collect();
-        for &m in &queue {
-            seen[m] = true;
-        }
-        while let Some(node) = queue.pop_front() {
-            if node == target {
-                let mut path = vec![node];
-                while let Some(p) = previous[*path.last().unwrap_or(&node)] {
-                    path.push(p);
-                }
-                return path.iter().rev().map(|&i| self.packages[i].label()).collect();
-            }
-            for dep in &self.deps[node] {
-                if !seen[dep.to] {
-                    seen[dep.to] = true;
-                    previous[dep.to] = Some(node);
-                    queue.push_back(dep.to);
-                }
-            }
-        }
-        vec![self.packages[target].label()]
-    }
-
     /// The index of a package by name, among the workspace members.
     pub fn member_named(&self, name: &str) -> Option<usize> {
         self.members().find(|&i| self.packages[i].name == name)

@@ -36,6 +36,15 @@ pub struct Scope {
     pub roots: Vec<usize>,
     /// Every listed package (roots included) and how it is used.
     pub included: BTreeMap<usize, Usage>,
+    /// Whether each graph index is one of `roots`.
+    is_root: Vec<bool>,
+}
+
+impl Scope {
+    /// Whether the package is one of the selected members.
+    pub fn is_root(&self, i: usize) -> bool {
+        self.is_root.get(i).copied().unwrap_or(false)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,6 +59,10 @@ enum Context {
 pub fn walk(graph: &Graph, roots: &[usize], include_dev: bool) -> Scope {
     let mut included: BTreeMap<usize, Usage> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
+    let mut is_root = vec![false; graph.packages.len()];
+    for &r in roots {
+        is_root[r] = true;
+    }
     let mut queue: VecDeque<(usize, Context)> = roots.iter().map(|&r| (r, Context::Runtime)).collect();
     for &root in roots {
         for dep in &graph.deps[root] {
@@ -77,12 +90,12 @@ pub fn walk(graph: &Graph, roots: &[usize], include_dev: bool) -> Scope {
             if dep.build {
                 queue.push_back((dep.to, if ctx == Context::Dev { Context::Dev } else { Context::Build }));
             }
-            if dep.dev && include_dev && roots.contains(&node) {
+            if dep.dev && include_dev && is_root[node] {
                 queue.push_back((dep.to, Context::Dev));
             }
         }
     }
-    Scope { roots: roots.to_vec(), included }
+    Scope { roots: roots.to_vec(), included, is_root }
 }
 
 #[cfg(test)]

@@ -283,7 +283,7 @@ fn dependencies(
         .map(|&i| {
             let mut on: Vec<String> = graph.deps[i]
                 .iter()
-                .filter(|d| d.normal || d.build || (d.dev && include_dev && scope.roots.contains(&i)))
+                .filter(|d| d.normal || d.build || (d.dev && include_dev && scope.is_root(i)))
                 .filter(|d| scope.included.contains_key(&d.to))
                 .map(|d| bom_ref(&graph.packages[d.to]))
                 .collect();
