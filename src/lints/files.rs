@@ -10,6 +10,7 @@ use super::fragments::FragmentKind;
 use crate::members::{Kind, Member};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A target that compiles a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,26 +55,49 @@ impl SourceFile {
 /// The stack the scanner runs on: syn recurses once per nesting level.
 pub const SCAN_STACK: usize = 256 << 20;
 
-/// The files of every member, scanned on one thread with a large stack.
+/// At most this many scanning threads (each with a [`SCAN_STACK`]).
+const MAX_SCANNERS: usize = 8;
+
+/// The files of every member, in the members' order, scanned on as many threads as there are
+/// cores (at most [`MAX_SCANNERS`]), each with a large stack, a member at a time.
 ///
 /// # Errors
 ///
-/// Only when the scanning thread cannot be started or dies.
+/// Only when no scanning thread can be started, or one dies.
 pub fn scan_members(
     members: Vec<Member>,
     ws_root: PathBuf,
 ) -> anyhow::Result<Vec<(Member, Vec<SourceFile>)>> {
-    let worker = std::thread::Builder::new().stack_size(SCAN_STACK).spawn(move || {
-        members
-            .into_iter()
-            .map(|m| {
-                let files = member_files(&m, &ws_root);
-                (m, files)
-            })
-            .collect::<Vec<_>>()
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let workers = cores.min(MAX_SCANNERS).min(members.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let scan = || {
+        let mut out = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(member) = members.get(i) else { return out };
+            out.push((i, member_files(member, &ws_root)));
+        }
+    };
+    let mut scanned: Vec<(usize, Vec<SourceFile>)> = std::thread::scope(|s| {
+        let started: Vec<_> = (0..workers)
+            .map(|_| std::thread::Builder::new().stack_size(SCAN_STACK).spawn_scoped(s, scan))
+            .filter_map(Result::ok)
+            .collect();
+        if started.is_empty() {
+            anyhow::bail!("the source scanner could not be started");
+        }
+        let mut all = Vec::with_capacity(members.len());
+        for worker in started {
+            // A panic's payload is not an error value; the message says what failed.
+            all.extend(
+                worker.join().map_err(|_panic| anyhow::anyhow!("the source scanner stopped unexpectedly"))?,
+            );
+        }
+        Ok(all)
     })?;
-    // A panic's payload is not an error value; the message says what failed.
-    worker.join().map_err(|_panic| anyhow::anyhow!("the source scanner stopped unexpectedly"))
+    scanned.sort_by_key(|(i, _)| *i);
+    Ok(members.into_iter().zip(scanned).map(|(m, (_, files))| (m, files)).collect())
 }
 
 /// One file waiting to be read: its path, whether it owns its directory, and who reaches it.
@@ -179,4 +203,40 @@ pub fn test_only_lowerings(files: &[SourceFile]) -> usize {
             if f.ships() { lowering.filter(|a| a.test_only).count() } else { lowering.count() }
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_scanned_side_by_side_come_back_in_their_order_with_their_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let members: Vec<Member> = (0..40)
+            .map(|i| {
+                let name = format!("m{i:02}");
+                let src = root.join(&name).join("src");
+                std::fs::create_dir_all(&src).unwrap();
+                std::fs::write(src.join("lib.rs"), format!("mod inner{i};\n")).unwrap();
+                std::fs::write(src.join(format!("inner{i}.rs")), "#![allow(dead_code)]\n").unwrap();
+                Member {
+                    name: name.clone(),
+                    id: name.clone(),
+                    dir: root.join(&name),
+                    manifest: root.join(&name).join("Cargo.toml"),
+                    edition: "2021".into(),
+                    rust_version: None,
+                    targets: vec![crate::members::Target { name, kind: Kind::Lib, root: src.join("lib.rs") }],
+                }
+            })
+            .collect();
+        let scanned = scan_members(members.clone(), root).unwrap();
+        assert_eq!(scanned.len(), 40);
+        for (i, (member, files)) in scanned.iter().enumerate() {
+            assert_eq!(member, &members[i]);
+            let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            assert_eq!(paths, [format!("m{i:02}/src/inner{i}.rs"), format!("m{i:02}/src/lib.rs")]);
+        }
+    }
 }

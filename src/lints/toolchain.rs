@@ -4,7 +4,7 @@
 
 use super::LintLevel;
 use anyhow::{Context as _, bail};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -72,6 +72,9 @@ impl Toolchain {
 pub struct LintDb {
     defaults: BTreeMap<String, LintLevel>,
     groups: BTreeMap<String, Vec<String>>,
+    /// The same groups as sets, for [`LintDb::contains`] (`clippy::all` has hundreds of lints,
+    /// asked about once per lint and attribute).
+    group_sets: HashMap<String, HashSet<String>>,
     /// Whether clippy's lints are included (clippy-driver was available).
     pub clippy: bool,
 }
@@ -132,6 +135,7 @@ impl LintDb {
                 db.defaults.insert(name, level);
             }
         }
+        db.group_sets = db.groups.iter().map(|(g, m)| (g.clone(), m.iter().cloned().collect())).collect();
         db
     }
 
@@ -155,7 +159,7 @@ impl LintDb {
 
     /// Whether `group` contains `lint` (a name is in its own "group").
     pub fn contains(&self, group: &str, lint: &str) -> bool {
-        group == lint || self.groups.get(group).is_some_and(|m| m.iter().any(|x| x == lint))
+        group == lint || self.group_sets.get(group).is_some_and(|m| m.contains(lint))
     }
 
     /// The current name of `name`: itself when the toolchain knows it, else the name rustc or
@@ -179,8 +183,7 @@ impl LintDb {
 
     /// Whether two lints or groups share a lint (`clippy::all` and `clippy::correctness` do).
     pub fn overlaps(&self, a: &str, b: &str) -> bool {
-        let left = self.members(a);
-        self.members(b).iter().any(|m| left.contains(m))
+        self.members(b).iter().any(|m| self.contains(a, m))
     }
 
     /// The closest known name, for "did you mean".

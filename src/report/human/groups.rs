@@ -4,6 +4,7 @@
 //! block. Pure data: the layout is in the parent module.
 
 use crate::finding::{Code, Finding, Level};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// More missing lints than this, in one member, are one block with a table to paste.
@@ -159,7 +160,7 @@ fn units(findings: Vec<&Finding>, blocks: bool) -> Vec<Unit<'_>> {
 
 /// Units with the same [`key`] as one entry, at the place of the first.
 fn entries(units: Vec<Unit<'_>>) -> Vec<Entry<'_>> {
-    let mut at: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    let mut at: BTreeMap<Vec<Cow<'_, str>>, usize> = BTreeMap::new();
     let mut out: Vec<Entry<'_>> = Vec::new();
     for unit in units {
         let k = key(&unit);
@@ -175,44 +176,77 @@ fn entries(units: Vec<Unit<'_>>) -> Vec<Entry<'_>> {
 }
 
 /// What two units must share to be shown once: everything the entry shows but the subject
-/// and the location.
-fn key(unit: &Unit<'_>) -> Vec<String> {
+/// and the location. Borrowed from the findings where it can be: a large workspace's report
+/// groups thousands of them.
+fn key<'a>(unit: &Unit<'a>) -> Vec<Cow<'a, str>> {
     let f = unit.first();
     if unit.block {
-        let mut lints: Vec<String> = unit
+        let mut lints: Vec<Cow<'a, str>> = unit
             .findings
             .iter()
-            .map(|f| format!("{}={}", f.lint.as_deref().unwrap_or(""), f.required.as_deref().unwrap_or("")))
+            .map(|f| {
+                format!("{}={}", f.lint.as_deref().unwrap_or(""), f.required.as_deref().unwrap_or("")).into()
+            })
             .collect();
         lints.sort();
-        lints.insert(0, "block".to_owned());
+        lints.insert(0, "block".into());
         return lints;
     }
-    let mut key = vec![strip_subject(f).to_owned()];
-    key.extend(f.advisory.as_ref().map(|a| a.id.clone()));
+    let mut key: Vec<Cow<'a, str>> = vec![strip_subject(f).into()];
+    key.extend(f.advisory.as_ref().map(|a| Cow::Borrowed(a.id.as_str())));
     if let Some(e) = f.exception.as_ref().filter(|_| f.level == Level::Excepted) {
-        key.extend([e.reason.clone(), format!("{:?} {:?} {:?}", e.state, e.expires, e.approved_by)]);
+        key.push(e.reason.as_str().into());
+        key.push(format!("{:?} {:?} {:?}", e.state, e.expires, e.approved_by).into());
     }
-    key.push(String::new());
-    // Help that names the subject (`packages = ["gimli"]`) reads the same for every subject.
-    let name = f.package.as_ref().map(|p| p.name.as_str()).or(f.member.as_deref());
-    key.extend(f.help.iter().map(|h| match name {
-        Some(n) if !n.is_empty() => {
-            h.replace(&format!("`{n}`"), "`{}`").replace(&format!("\"{n}\""), "\"{}\"")
-        }
-        _ => h.clone(),
-    }));
+    key.push("".into());
+    let name = f.package.as_ref().map(|p| p.name.as_str()).or(f.member.as_deref()).unwrap_or("");
+    key.extend(f.help.iter().map(|h| without_subject(h, name)));
     key
+}
+
+/// Help that names the subject (`packages = ["gimli"]`, `` `gimli` ``) with `{}` in its place,
+/// so that it reads the same for every subject.
+fn without_subject<'a>(help: &'a str, name: &str) -> Cow<'a, str> {
+    if name.is_empty() {
+        return help.into();
+    }
+    // From quote to quote rather than a substring search per help: the quotes are few, and a
+    // large workspace has thousands of helps to compare.
+    let bytes = help.as_bytes();
+    let mut out = String::new();
+    let (mut at, mut last) = (0, 0);
+    while let Some(offset) = help[at..].find(['`', '"']) {
+        let start = at + offset + 1;
+        let end = start + name.len();
+        if help[start..].starts_with(name) && bytes.get(end) == Some(&bytes[start - 1]) {
+            out.push_str(&help[last..start]);
+            out.push_str("{}");
+            last = end;
+            at = end;
+        } else {
+            at = start;
+        }
+    }
+    if last == 0 {
+        return help.into();
+    }
+    out.push_str(&help[last..]);
+    out.into()
 }
 
 /// The message without the "name version: " or "member: " it starts with, which the entry
 /// says otherwise.
 pub fn strip_subject(f: &Finding) -> &str {
-    let prefix = match Subject::of(f) {
-        Some(s) => format!("{}: ", s.name()),
-        None => return &f.message,
+    let rest = match (&f.package, &f.member) {
+        (Some(p), _) => f
+            .message
+            .strip_prefix(p.name.as_str())
+            .and_then(|r| r.strip_prefix(' '))
+            .and_then(|r| r.strip_prefix(p.version.as_str())),
+        (None, Some(m)) => f.message.strip_prefix(m.as_str()),
+        (None, None) => None,
     };
-    f.message.strip_prefix(&prefix).unwrap_or(&f.message)
+    rest.and_then(|r| r.strip_prefix(": ")).unwrap_or(&f.message)
 }
 
 #[cfg(test)]
@@ -273,6 +307,33 @@ mod tests {
         assert!(!entries[1].first().block);
         // Verbose: one by one, collapsed across members only.
         assert_eq!(super::groups(&refs, false)[0].entries.len(), 4);
+    }
+
+    #[test]
+    fn help_that_names_the_package_reads_the_same_for_every_package() {
+        let about = |name: &str, help: String| {
+            Finding::new(Code::SupportMissing, Level::Warn, format!("{name} 1.0.0: no level"))
+                .package(name, "1.0.0")
+                .help(help)
+        };
+        let quoted = |n: &str| format!("add packages = [\"{n}\"], or replace `{n}`");
+        let found = [
+            about("serde", quoted("serde")),
+            about("syn", quoted("syn")),
+            // Named without quotes: the help differs, so the entry does.
+            about("log", "update log".to_owned()),
+            about("rand", "update rand".to_owned()),
+        ];
+        let refs: Vec<&Finding> = found.iter().collect();
+        let groups = groups(&refs, true);
+        let sizes: Vec<usize> = groups[0].entries.iter().map(|e| e.units.len()).collect();
+        assert_eq!(sizes, [2, 1, 1]);
+        assert_eq!(strip_subject(&found[0]), "no level");
+        assert_eq!(
+            without_subject("packages = [\"a\"], `a`, a, \"ab\"", "a"),
+            "packages = [\"{}\"], `{}`, a, \"ab\""
+        );
+        assert!(matches!(without_subject("nothing here", "serde"), Cow::Borrowed(_)));
     }
 
     #[test]
