@@ -193,8 +193,8 @@ fn registry(facts: &Facts<'_>, now: Timestamp) -> (Option<Activity>, Option<Stri
         return (None, None);
     }
     match facts.history {
-        Some(History::Known { versions, cached_at }) => {
-            (Some(activity::activity(versions, facts.version, now, *cached_at)), None)
+        Some(History::Known { releases, cached_at }) => {
+            (Some(activity::activity(releases, facts.version, now, *cached_at)), None)
         }
         Some(History::Unknown(reason)) => (None, Some(reason.clone())),
         None => (None, Some("the crates.io index was not consulted".to_owned())),
@@ -290,7 +290,7 @@ fn at(location: &Location) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::yanked::VersionEntry;
+    use crate::load::yanked::{VersionEntry, releases};
 
     fn rule(pattern: &str, level: Option<SupportLevel>, justification: Option<&str>) -> SupportRule {
         SupportRule {
@@ -327,7 +327,7 @@ mod tests {
 
     fn released(date: &str) -> History {
         let entry = VersionEntry { yanked: false, pubtime: Some(format!("{date}T00:00:00Z")) };
-        History::Known { versions: [("1.0.0".to_owned(), entry)].into(), cached_at: None }
+        History::Known { releases: releases(&[("1.0.0".to_owned(), entry)].into()), cached_at: None }
     }
 
     #[test]

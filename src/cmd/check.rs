@@ -47,6 +47,7 @@ pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]
     }
     let (findings, runs) = gates::run(&loaded, gates, env.now);
     let mut report = report(&loaded, runs, findings, env);
+    loaded.free_beside();
     if args.run_clippy && !gates.contains(&Gate::Lints) {
         report
             .notes
@@ -72,7 +73,7 @@ fn clippy_options(common: &CommonArgs, args: &CheckArgs, env: &Env) -> clippy_ru
 pub fn report(loaded: &Loaded, gates: Vec<GateRun>, findings: Vec<Finding>, env: &Env) -> Report {
     let lock = loaded.lock.ok();
     let mut notes = notes(loaded, &findings);
-    notes.extend(gates::support::note(loaded, &gates, env.now));
+    notes.extend(gates.iter().filter_map(|run| run.note.clone()));
     Report {
         stage: loaded.stage,
         workspace: WorkspaceInfo {

@@ -61,7 +61,7 @@ pub fn needs(gates: &[Gate]) -> Needs {
 /// they finish changes nothing.
 pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Vec<GateRun>) {
     let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
-    let results: Vec<Result<Vec<Finding>, String>> = std::thread::scope(|s| {
+    let results: Vec<Result<Judged, String>> = std::thread::scope(|s| {
         let ctx = &ctx;
         let handles: Vec<_> =
             gates.iter().map(|&gate| s.spawn(move || evaluate(gate, ctx, loaded))).collect();
@@ -71,9 +71,9 @@ pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Ve
     let mut runs = Vec::new();
     for (&gate, result) in gates.iter().zip(results) {
         match result {
-            Ok(found) => {
+            Ok((found, note)) => {
                 findings.extend(found);
-                runs.push(GateRun::evaluated(gate));
+                runs.push(GateRun { note, ..GateRun::evaluated(gate) });
             }
             Err(reason) => runs.push(GateRun::not_evaluated(gate, reason)),
         }
@@ -104,9 +104,12 @@ fn policy_weakened(loaded: &Loaded, runs: &[GateRun]) -> Vec<Finding> {
         .collect()
 }
 
+/// What one gate found, and what it says of what it judged (see [`GateRun::note`]).
+type Judged = (Vec<Finding>, Option<String>);
+
 /// One gate: its input, then its check.
-fn evaluate(gate: Gate, ctx: &Ctx<'_>, loaded: &Loaded) -> Result<Vec<Finding>, String> {
-    Ok(match gate {
+fn evaluate(gate: Gate, ctx: &Ctx<'_>, loaded: &Loaded) -> Result<Judged, String> {
+    let found = match gate {
         Gate::Advisories => {
             let input = advisories::Input::from_loaded(loaded)?;
             let mut found = advisories::check(ctx, &input);
@@ -118,8 +121,12 @@ fn evaluate(gate: Gate, ctx: &Ctx<'_>, loaded: &Loaded) -> Result<Vec<Finding>, 
         Gate::Sources => sources::check(ctx, &sources::Input::from_loaded(loaded)?),
         Gate::Bans => bans::check(ctx, &bans::Input::from_loaded(loaded)?),
         Gate::Licenses => licenses::check(ctx, &licenses::Input::from_loaded(loaded)?),
-        Gate::Support => support::check(ctx, &support::Input::from_loaded(loaded)?),
-    })
+        Gate::Support => {
+            let (found, summary) = support::check(ctx, &support::Input::from_loaded(loaded)?);
+            return Ok((found, Some(summary)));
+        }
+    };
+    Ok((found, None))
 }
 
 /// An input's `Err` for a gate's input builder: "Cargo.lock could not be read: <why>".

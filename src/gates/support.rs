@@ -39,12 +39,20 @@ impl<'a> Input<'a> {
 }
 
 /// Reports shipped components without a level of support or justification (`support-missing`,
-/// saying why none could be given) and components past their end of support (`support-ended`).
-pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<Finding> {
+/// saying why none could be given) and components past their end of support (`support-ended`);
+/// with the [`summary`] of the support data, for the report's notes.
+pub fn check(ctx: &Ctx<'_>, input: &Input<'_>) -> (Vec<Finding>, String) {
+    let all = shipped(ctx, input);
+    let summary = summary(&all);
+    (findings(ctx, input, all), summary)
+}
+
+/// The findings of [`check`].
+fn findings(ctx: &Ctx<'_>, input: &Input<'_>, all: Vec<(usize, Support)>) -> Vec<Finding> {
     let today = ctx.today();
     let level = missing_level(ctx.stage);
     let mut findings = Vec::new();
-    for (i, support) in shipped(ctx, input) {
+    for (i, support) in all {
         let p = &input.graph.packages[i];
         let version = p.version.to_string();
         let at = match (&support.location, &p.source) {
@@ -83,11 +91,10 @@ pub fn shipped(ctx: &Ctx<'_>, input: &Input<'_>) -> Vec<(usize, Support)> {
 
 /// What the gate found, for the report's notes: how many shipped components have a level of
 /// support, which, and from what; how many an end of support or a justification.
-pub fn summary(ctx: &Ctx<'_>, input: &Input<'_>) -> String {
-    let all = shipped(ctx, input);
+fn summary(all: &[(usize, Support)]) -> String {
     let mut levels: BTreeMap<Option<SupportLevel>, usize> = BTreeMap::new();
     let mut sources: BTreeMap<SupportSource, usize> = BTreeMap::new();
-    for (_, s) in &all {
+    for (_, s) in all {
         *levels.entry(s.level).or_default() += 1;
         if let (Some(source), Some(_)) = (s.source, s.level) {
             *sources.entry(source).or_default() += 1;
@@ -108,14 +115,6 @@ pub fn summary(ctx: &Ctx<'_>, input: &Input<'_>) -> String {
         if from.is_empty() { "nothing".to_owned() } else { from.join(", ") },
         all.len() - dated - justified
     )
-}
-
-/// The [`summary`] for the report's notes, when the support gate was evaluated.
-pub fn note(loaded: &Loaded, runs: &[crate::report::GateRun], now: jiff::Timestamp) -> Option<String> {
-    runs.iter().find(|r| r.gate == crate::finding::Gate::Support).filter(|r| r.is_evaluated())?;
-    let input = Input::from_loaded(loaded).ok()?;
-    let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
-    Some(summary(&ctx, &input))
 }
 
 /// `support-missing` denies at the release stage and warns before it, whatever the profile: a

@@ -169,6 +169,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Frees what was loaded on a thread of its own, beside the report being written: the graph,
+    /// database and sources are tens of thousands of allocations, milliseconds the report need
+    /// not wait for. Nothing loaded holds a file, lock or process, so the process may exit
+    /// before the thread is done.
+    pub fn free_beside(self) {
+        let _ = std::thread::Builder::new().name("free".to_owned()).spawn(move || drop(self));
+    }
+
     /// Loads what `req.needs` asks for. Only the workspace and the policy are errors here.
     pub fn load(req: &Request<'_>) -> anyhow::Result<Self> {
         let needs = normalized(req.needs);

@@ -59,14 +59,40 @@ pub type Statuses = BTreeMap<(String, String), YankedStatus>;
 pub enum History {
     /// Every published version.
     Known {
-        /// The versions, with their yanked flags and publication times.
-        versions: Versions,
+        /// The versions, with their yanked flags and publication times, parsed.
+        releases: Vec<Release>,
         /// When the cache this came from was filled; `None` when the index answered in this run.
         cached_at: Option<Timestamp>,
     },
     /// The history could not be read: why (offline without a cached copy, the index could not
     /// be reached, the crate is not in the index).
     Unknown(String),
+}
+
+/// One published version of a crate, parsed once as its history is read (the support data of
+/// every component is derived from it more than once a run, and the history is read while
+/// `cargo metadata` runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The version.
+    pub version: semver::Version,
+    /// Whether it is yanked.
+    pub yanked: bool,
+    /// When it was published, when the index says and the time parses.
+    pub published: Option<Timestamp>,
+}
+
+/// The releases of an index file: a version that is not semver is left out, a publication time
+/// that does not parse is unknown.
+pub fn releases(versions: &Versions) -> Vec<Release> {
+    versions
+        .iter()
+        .filter_map(|(v, entry)| {
+            let version = semver::Version::parse(v).ok()?;
+            let published = entry.pubtime.as_deref().and_then(|t| t.parse::<Timestamp>().ok());
+            Some(Release { version, yanked: entry.yanked, published })
+        })
+        .collect()
 }
 
 /// The release history of every locked crates.io crate, by name.
@@ -145,12 +171,12 @@ pub fn look_up(lock: &Lock, options: Options) -> anyhow::Result<Lookup> {
 fn history(index: &Index, name: &str, fetched: Option<&Result<Fetched, String>>) -> History {
     match fetched {
         Some(Ok(Fetched::Versions(versions))) => {
-            History::Known { versions: versions.clone(), cached_at: None }
+            History::Known { releases: releases(versions), cached_at: None }
         }
         Some(Ok(Fetched::NotFound)) => History::Unknown(CRATE_NOT_IN_INDEX.to_owned()),
         Some(Err(error)) => match index.cached(name) {
             Some(entry) => History::Known {
-                versions: entry.versions,
+                releases: releases(&entry.versions),
                 cached_at: i64::try_from(entry.fetched).ok().and_then(|s| Timestamp::from_second(s).ok()),
             },
             None => History::Unknown(error.clone()),

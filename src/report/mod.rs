@@ -75,17 +75,20 @@ pub struct GateRun {
     pub gate: Gate,
     /// Whether it was evaluated.
     pub status: GateStatus,
+    /// What the gate says of what it judged, for the report's notes (the support gate's summary
+    /// of the support data).
+    pub note: Option<String>,
 }
 
 impl GateRun {
     /// A gate that ran.
     pub fn evaluated(gate: Gate) -> Self {
-        GateRun { gate, status: GateStatus::Evaluated }
+        GateRun { gate, status: GateStatus::Evaluated, note: None }
     }
 
     /// A gate that could not run, and why.
     pub fn not_evaluated(gate: Gate, reason: impl Into<String>) -> Self {
-        GateRun { gate, status: GateStatus::NotEvaluated { reason: reason.into() } }
+        GateRun { gate, status: GateStatus::NotEvaluated { reason: reason.into() }, note: None }
     }
 
     /// Whether it ran.

@@ -5,7 +5,7 @@
 //! Everything is judged as of "now" (`SOURCE_DATE_EPOCH` when set): a version published after it
 //! did not exist yet, so a reproduced run sees what the original one saw.
 
-use crate::load::yanked::Versions;
+use crate::load::yanked::Release;
 use crate::policy::{SupportLevel, SupportThresholds};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -28,29 +28,14 @@ pub struct Activity {
     pub cached_at: Option<Date>,
 }
 
-/// One version of the history, parsed.
-struct Release {
-    version: Version,
-    yanked: bool,
-    published: Option<Timestamp>,
-}
-
 /// The activity of a crate whose `locked` version is in use, as of `now`.
 pub fn activity(
-    versions: &Versions,
+    history: &[Release],
     locked: &Version,
     now: Timestamp,
     cached_at: Option<Timestamp>,
 ) -> Activity {
-    let releases: Vec<Release> = versions
-        .iter()
-        .filter_map(|(v, entry)| {
-            let version = Version::parse(v).ok()?;
-            let published = entry.pubtime.as_deref().and_then(|t| t.parse::<Timestamp>().ok());
-            Some(Release { version, yanked: entry.yanked, published })
-        })
-        .filter(|r| r.published.is_none_or(|p| p <= now))
-        .collect();
+    let releases: Vec<&Release> = history.iter().filter(|r| r.published.is_none_or(|p| p <= now)).collect();
     let year_ago = date(now).checked_sub(jiff::Span::new().months(12)).ok();
     let compatible = VersionReq::parse(&format!("^{locked}")).ok();
     Activity {
@@ -71,7 +56,7 @@ pub fn activity(
 
 /// The newest release that is not yanked among those `keep` accepts: a stable release when
 /// there is one, else a pre-release.
-fn newest(releases: &[Release], keep: impl Fn(&Release) -> bool) -> Option<(Version, Option<Date>)> {
+fn newest(releases: &[&Release], keep: impl Fn(&Release) -> bool) -> Option<(Version, Option<Date>)> {
     let candidates = || releases.iter().filter(|r| !r.yanked && keep(r));
     let best = candidates()
         .filter(|r| r.version.pre.is_empty())
@@ -82,7 +67,7 @@ fn newest(releases: &[Release], keep: impl Fn(&Release) -> bool) -> Option<(Vers
 
 /// The newest publication date among the releases that are not yanked (among all of them when
 /// every one is yanked).
-fn last_release(releases: &[Release]) -> Option<Date> {
+fn last_release(releases: &[&Release]) -> Option<Date> {
     let dated = |yanked_too: bool| {
         releases.iter().filter(move |r| yanked_too || !r.yanked).filter_map(|r| r.published).max()
     };
@@ -112,15 +97,16 @@ pub fn date(t: Timestamp) -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::yanked::VersionEntry;
+    use crate::load::yanked::{VersionEntry, releases};
 
-    fn history(entries: &[(&str, bool, Option<&str>)]) -> Versions {
-        entries
+    fn history(entries: &[(&str, bool, Option<&str>)]) -> Vec<Release> {
+        let versions = entries
             .iter()
             .map(|(v, yanked, t)| {
                 ((*v).to_owned(), VersionEntry { yanked: *yanked, pubtime: t.map(str::to_owned) })
             })
-            .collect()
+            .collect();
+        releases(&versions)
     }
 
     fn at(text: &str) -> Timestamp {
