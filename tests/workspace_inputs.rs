@@ -239,3 +239,60 @@ fn a_tool_member_is_held_to_the_tools_policy_and_does_not_ship() {
     assert!(member_lints(&doc, "app").contains(&"clippy::std_instead_of_core".to_owned()), "{doc:#}");
     assert!(findings(&doc, "support-missing").iter().all(|f| f["package"]["name"] != "xtask"), "{doc:#}");
 }
+
+/// A toolchain whose `cargo` is the real one, but for `cargo metadata`'s full call, which
+/// answers in full and then, by `FAKE_CARGO_MODE`, fails (`fail`) or writes more (`more`).
+fn toolchain_taking_back_its_answer(dir: &Path) -> std::path::PathBuf {
+    let real = std::env::var_os("CARGO").map(std::path::PathBuf::from).expect("cargo sets CARGO");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let rustc = real.with_file_name("rustc");
+    std::os::unix::fs::symlink(rustc, bin.join("rustc")).unwrap();
+    let script = format!(
+        "#!/bin/sh\n\"{}\" \"$@\"\ncode=$?\n\
+         case \"$1 $*\" in metadata*--no-deps*) exit $code ;; metadata*) ;; *) exit $code ;; esac\n\
+         case \"$FAKE_CARGO_MODE\" in\n\
+         fail) sleep 0.2; echo 'error: the package cache lock was lost' >&2; exit 101 ;;\n\
+         more) echo '{{\"packages\":[]}}' ;;\n\
+         esac\nexit $code\n",
+        real.display()
+    );
+    let cargo = bin.join("cargo");
+    std::fs::write(&cargo, script).unwrap();
+    let mut perms = std::fs::metadata(&cargo).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&cargo, perms).unwrap();
+    cargo
+}
+
+#[test]
+fn an_answer_cargo_takes_back_is_not_judged() {
+    let root = tempfile::tempdir().unwrap();
+    let cargo = toolchain_taking_back_its_answer(root.path());
+    let cargo = cargo.to_str().unwrap();
+    let cases = [
+        ("", None),
+        ("fail", Some("`cargo metadata` failed: the package cache lock was lost")),
+        ("more", Some("`cargo metadata` failed: cannot read the output of `cargo metadata`")),
+    ];
+    for (mode, said) in cases {
+        let ws = copy_workspace("clean");
+        let home = root.path().join(format!("home-{mode}"));
+        let home = home.to_str().unwrap();
+        let env = [("CARGO", cargo), ("FAKE_CARGO_MODE", mode), ("CARGO_HOME", home)];
+        let (code, doc, err) = run(ws.path(), &[], &env);
+        assert!(code == 0 || code == 1, "{mode}: {err}\n{doc:#}");
+        let notes = doc["notes"].to_string();
+        match said {
+            // The answer handed over while cargo exited stood, and was judged.
+            None => assert!(!notes.contains("`cargo metadata` failed"), "{notes}"),
+            // The answer cargo took back was not: the graph is the lockfile's, and says why.
+            Some(said) => {
+                assert!(notes.contains(said) && notes.contains("over-approximation"), "{mode}: {notes}")
+            }
+        }
+        for (gate, status) in statuses(&doc) {
+            assert_eq!(status, "evaluated", "{mode} {gate}: {doc:#}");
+        }
+    }
+}

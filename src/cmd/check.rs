@@ -41,12 +41,18 @@ pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]
         env,
         base: args.base.as_deref(),
     };
-    let mut loaded = Loaded::load(&request)?;
-    if args.run_clippy && gates.contains(&Gate::Lints) {
+    let judge = |loaded: &Loaded| {
+        let (findings, runs) = gates::run(loaded, gates, env.now);
+        report(loaded, runs, findings, env)
+    };
+    let (loaded, mut report) = if args.run_clippy && gates.contains(&Gate::Lints) {
+        let mut loaded = Loaded::load(&request)?;
         loaded.run_clippy(&clippy_options(common, args, env))?;
-    }
-    let (findings, runs) = gates::run(&loaded, gates, env.now);
-    let mut report = report(&loaded, runs, findings, env);
+        let report = judge(&loaded);
+        (loaded, report)
+    } else {
+        Loaded::load_judged(&request, judge)?
+    };
     loaded.free_beside();
     if args.run_clippy && !gates.contains(&Gate::Lints) {
         report

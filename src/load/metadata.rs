@@ -62,8 +62,22 @@ pub struct Request<'a> {
     pub members: Option<&'a [std::path::PathBuf]>,
 }
 
-/// Runs `cargo metadata` and reads its answer.
-pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
+/// Where a full answer goes the moment it is read, while cargo is still exiting (see [`run`]).
+pub type Early<'a> = &'a (dyn Fn(Metadata) + Sync);
+
+/// What [`run`] returns: cargo's answer, or word that the answer it handed to `early` stands.
+#[derive(Debug)]
+pub enum Reply {
+    /// The answer (when none was handed over early, or the one handed over does not stand).
+    Here(Metadata),
+    /// The answer handed to `early` is cargo's: it exited successfully with nothing after it.
+    AsHandedOver,
+}
+
+/// Runs `cargo metadata` and reads its answer. With `early`, an answer read before cargo has
+/// exited is handed to it at once, for the caller to work on while cargo exits; whether it
+/// stands is known only from the reply (an error, or [`Reply::Here`], means it does not).
+pub fn run(req: &Request<'_>, early: Option<Early<'_>>) -> Result<Reply, Failure> {
     let mut cmd = command(req);
     let key = super::metadata_cache::key(&cmd);
     let config_files = req.config.files();
@@ -72,12 +86,24 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
     if let Some(stdout) = cache.as_ref().and_then(|c| super::metadata_cache::lookup(&key, c))
         && let Ok(answer) = cargo_answer::parse(&stdout)
     {
-        return from_answer(&answer, &req.ws.root, req.resolve).map_err(|e| Failure::Other(format!("{e:#}")));
+        return from_answer(&answer, &req.ws.root, req.resolve)
+            .map(Reply::Here)
+            .map_err(|e| Failure::Other(format!("{e:#}")));
     }
     let limit = crate::process::limit(std::time::Duration::from_secs(600));
     // Cargo writes its answer as one line, then frees what it built before it exits: the line is
-    // read meanwhile, and used once cargo has exited successfully with nothing after it.
-    let read = |line: &[u8]| (line.len(), read_answer(line, &req.ws.root, req.resolve));
+    // read (and handed over) meanwhile, and stands once cargo has exited successfully with
+    // nothing after it.
+    let read = |line: &[u8]| {
+        let read = match (read_answer(line, &req.ws.root, req.resolve), early) {
+            (Ok((metadata, packages)), Some(early)) => {
+                early(metadata);
+                Ok((None, packages))
+            }
+            (read, _) => read.map(|(metadata, packages)| (Some(metadata), packages)),
+        };
+        (line.len(), read)
+    };
     let (out, early) = crate::process::output_reading_first_line(&mut cmd, limit, read)
         .map_err(|e| Failure::Other(format!("cannot run `cargo metadata`: {e}")))?;
     if !out.status.success() {
@@ -85,14 +111,14 @@ pub fn run(req: &Request<'_>) -> Result<Metadata, Failure> {
     }
     let (metadata, packages) = match early {
         Some((len, read)) if out.stdout[len..].iter().all(u8::is_ascii_whitespace) => read?,
-        _ => read_answer(&out.stdout, &req.ws.root, req.resolve)?,
+        _ => read_answer(&out.stdout, &req.ws.root, req.resolve).map(|(m, p)| (Some(m), p))?,
     };
     if let Some(c) = &cache
         && let Ok(text) = String::from_utf8(out.stdout)
     {
         super::metadata_cache::store(&key, text, packages, c);
     }
-    Ok(metadata)
+    Ok(metadata.map_or(Reply::AsHandedOver, Reply::Here))
 }
 
 /// Cargo's answer, read: the members and graph, and each package's manifest and whether it is a

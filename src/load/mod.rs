@@ -9,6 +9,11 @@
 //! still run ([`crate::gates::run`]). When `cargo metadata` cannot run, the graph falls back to
 //! the lockfile ([`fallback`]), and says so.
 //!
+//! Cargo writes its answer tens of milliseconds before it has exited: [`Loaded::load_judged`]
+//! builds on that answer and judges it meanwhile, and returns the verdict only once cargo's
+//! successful exit confirms the answer; otherwise what was built on it is rebuilt from cargo's
+//! final word, and judged again.
+//!
 //! Nothing here writes into the workspace: `cargo metadata` runs `--locked`, and `Cargo.lock` is
 //! hashed before and after so the report's digest is that of the bytes every gate judged.
 
@@ -179,6 +184,15 @@ impl Loaded {
 
     /// Loads what `req.needs` asks for. Only the workspace and the policy are errors here.
     pub fn load(req: &Request<'_>) -> anyhow::Result<Self> {
+        Self::load_judged(req, |_| ()).map(|(loaded, ())| loaded)
+    }
+
+    /// Loads like [`Loaded::load`], and judges what was loaded with `judge`, which must only
+    /// read. Cargo writes its answer some milliseconds before it has exited: `judge` runs on
+    /// that answer meanwhile, and its verdict is returned only once cargo's exit confirms the
+    /// answer. When it does not (cargo failed after answering, or wrote more), what was loaded
+    /// from it is replaced by what cargo's final word gives, and `judge` runs again.
+    pub fn load_judged<T>(req: &Request<'_>, judge: impl Fn(&Self) -> T) -> anyhow::Result<(Self, T)> {
         let needs = normalized(req.needs);
         let ws = Workspace::locate(req.common.manifest_path.as_deref())?;
         let config = Slot::when(needs.graph || needs.project, load_config);
@@ -190,21 +204,34 @@ impl Loaded {
             _ => None,
         };
         std::thread::scope(|s| {
+            let (handed_over, early) = std::sync::mpsc::channel();
             // `cargo metadata` first: the slowest input, and the one the rest does not wait on.
             let metadata = s.spawn(|| {
-                call_metadata(
-                    &ws,
-                    &req.cargo,
-                    needs,
-                    &config,
-                    member_paths.as_deref(),
-                    manifests_failed.as_deref(),
-                )
+                let hand_over = move |m: metadata::Metadata| drop(handed_over.send(m));
+                let paths = member_paths.as_deref();
+                call_metadata(&ws, &req.cargo, needs, &config, paths, manifests_failed.as_deref(), &hand_over)
             });
             let mut loaded = Self::load_early(ws.clone(), manifests, req, needs)?;
-            loaded.load_rest(req, needs, &config, metadata);
+            let base = loaded.load_rest(req, needs);
+            // The answer handed over early, else (cargo exited without one) cargo's final word.
+            let (first, pending) = match early.recv() {
+                Ok(m) => (MetadataOutcome::Answered(m), Some(metadata)),
+                Err(_) => (join(metadata), None),
+            };
+            loaded.apply_metadata(needs, &config, first, base);
+            let mut verdict = judge(&loaded);
+            if let Some(metadata) = pending {
+                match join(metadata) {
+                    MetadataOutcome::AsHandedOver => {}
+                    last => {
+                        let base = Slot::when(needs.project, || Project::load_base(&loaded.ws));
+                        loaded.apply_metadata(needs, &config, last, base);
+                        verdict = judge(&loaded);
+                    }
+                }
+            }
             loaded.check_lockfile_unchanged()?;
-            Ok(loaded)
+            Ok((loaded, verdict))
         })
     }
 
@@ -246,15 +273,10 @@ impl Loaded {
         Ok(loaded)
     }
 
-    /// Everything after the lockfile, in parallel: `cargo metadata` and the project files beside
-    /// the database, the KEV catalog and the yanked lookups.
-    fn load_rest(
-        &mut self,
-        req: &Request<'_>,
-        needs: Needs,
-        config: &Slot<CargoConfig>,
-        metadata: std::thread::ScopedJoinHandle<'_, MetadataOutcome>,
-    ) {
+    /// Everything after the lockfile, in parallel beside `cargo metadata`: the database, the
+    /// KEV catalog, the yanked lookups, and the project files that do not depend on cargo's
+    /// answer (returned, for [`Loaded::apply_metadata`]).
+    fn load_rest(&mut self, req: &Request<'_>, needs: Needs) -> Slot<project::Base> {
         let this = &*self;
         let (base, db, kev, yanked) = std::thread::scope(|s| {
             let base = s.spawn(|| Slot::when(needs.project, || Project::load_base(&this.ws)));
@@ -263,11 +285,22 @@ impl Loaded {
             let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env, needs.histories));
             (join(base), join(db), join(kev), yanked)
         });
-        let (members, graph, mut stale, notes) = self.metadata_results(needs, config, join(metadata));
         self.db = db;
         self.kev = kev;
         self.yanked = yanked;
-        self.notes.extend(notes);
+        base
+    }
+
+    /// What follows from `cargo metadata`'s outcome: the members, the graph, the project, and
+    /// whether `Cargo.lock` is out of date. Each call replaces what an earlier one set.
+    fn apply_metadata(
+        &mut self,
+        needs: Needs,
+        config: &Slot<CargoConfig>,
+        outcome: MetadataOutcome,
+        base: Slot<project::Base>,
+    ) {
+        let (members, graph, mut stale) = self.metadata_results(needs, config, outcome);
         // The lockfile's own check says what is out of date; cargo's verdict stands where it
         // finds nothing more.
         if let (Slot::Ready(lock), Slot::Ready(manifests)) = (&self.lock, &self.manifests) {
@@ -295,19 +328,22 @@ impl Loaded {
         needs: Needs,
         config: &Slot<CargoConfig>,
         outcome: MetadataOutcome,
-    ) -> (Slot<Vec<Member>>, Slot<Graph>, Vec<stale::Stale>, Vec<String>) {
-        let notes = Vec::new();
+    ) -> (Slot<Vec<Member>>, Slot<Graph>, Vec<stale::Stale>) {
         let config = config.ok();
         match outcome {
-            MetadataOutcome::NotNeeded => (Slot::NotNeeded, Slot::NotNeeded, Vec::new(), notes),
+            MetadataOutcome::NotNeeded => (Slot::NotNeeded, Slot::NotNeeded, Vec::new()),
             MetadataOutcome::NotRun(reason) => {
-                (Slot::Failed(reason.clone()), self.fallback_graph(needs, &reason, config), Vec::new(), notes)
+                (Slot::Failed(reason.clone()), self.fallback_graph(needs, &reason, config), Vec::new())
             }
             MetadataOutcome::Skipped(reason) => {
-                (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new(), notes)
+                (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new())
             }
             MetadataOutcome::Answered(m) => {
-                (Slot::Ready(m.members), m.graph.map_or(Slot::NotNeeded, Slot::Ready), Vec::new(), notes)
+                (Slot::Ready(m.members), m.graph.map_or(Slot::NotNeeded, Slot::Ready), Vec::new())
+            }
+            MetadataOutcome::AsHandedOver => {
+                let reason = "`cargo metadata`'s answer was not kept".to_owned();
+                (Slot::Failed(reason.clone()), Slot::Failed(reason), Vec::new())
             }
             MetadataOutcome::Failed { failure, members } => {
                 let reason = format!("`cargo metadata` failed: {}", failure.message());
@@ -324,7 +360,7 @@ impl Loaded {
                     }
                     None => Slot::Failed(reason.clone()),
                 };
-                (members, self.fallback_graph(needs, &reason, config), stale, notes)
+                (members, self.fallback_graph(needs, &reason, config), stale)
             }
         }
     }
@@ -442,6 +478,8 @@ enum MetadataOutcome {
     Skipped(String),
     /// Its answer.
     Answered(metadata::Metadata),
+    /// The answer handed over while cargo was exiting stands.
+    AsHandedOver,
     /// The full call failed; `members` is the `--no-deps` call's answer when the members were
     /// needed too.
     Failed {
@@ -462,6 +500,7 @@ fn call_metadata(
     config: &Slot<CargoConfig>,
     members: Option<&[std::path::PathBuf]>,
     manifests_failed: Option<&str>,
+    early: metadata::Early<'_>,
 ) -> MetadataOutcome {
     if !needs.graph && !needs.project {
         return MetadataOutcome::NotNeeded;
@@ -483,12 +522,18 @@ fn call_metadata(
     if let Some(reason) = unreadable {
         return MetadataOutcome::Skipped(format!("`cargo metadata` was not run: {reason}"));
     }
-    let call =
-        |resolve| metadata::run(&metadata::Request { ws, cargo, resolve, config, host: &host, members });
-    match call(needs.graph) {
-        Ok(m) => MetadataOutcome::Answered(m),
+    let request = |resolve| metadata::Request { ws, cargo, resolve, config, host: &host, members };
+    match metadata::run(&request(needs.graph), Some(early)) {
+        Ok(metadata::Reply::Here(m)) => MetadataOutcome::Answered(m),
+        Ok(metadata::Reply::AsHandedOver) => MetadataOutcome::AsHandedOver,
         Err(failure) => {
-            let members = (needs.graph && needs.project).then(|| call(false));
+            let no_deps = || match metadata::run(&request(false), None)? {
+                metadata::Reply::Here(m) => Ok(m),
+                metadata::Reply::AsHandedOver => {
+                    Err(metadata::Failure::Other("the `--no-deps` answer was not kept".to_owned()))
+                }
+            };
+            let members = (needs.graph && needs.project).then(no_deps);
             MetadataOutcome::Failed { failure, members }
         }
     }
