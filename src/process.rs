@@ -15,6 +15,25 @@ pub fn limit(default: Duration) -> Duration {
         .map_or(default, Duration::from_secs)
 }
 
+/// Lowers the calling thread's priority below the run's child processes. Every helper thread
+/// (a loader, a gate, the source scan) calls it first: `cargo metadata` is single-threaded and
+/// the run's critical path, and on a machine with fewer cores than runnable threads (a 2-core
+/// CI runner) it would otherwise wait for a core behind them, while cargo-spdf's own work fits
+/// into the time cargo takes. Nothing competes when no child runs, so a run without one loses
+/// nothing. Linux only (where a thread has its own nice value), and never an error.
+pub fn yield_to_children() {
+    #[cfg(target_os = "linux")]
+    {
+        let tid = rustix::thread::gettid();
+        let _ = rustix::process::setpriority_process(Some(tid), HELPER_NICE);
+    }
+}
+
+/// The nice value of helper threads: a child at 0 gets about nine tenths of a core it shares
+/// with one of them, and they still get their share beside other programs at 0.
+#[cfg(target_os = "linux")]
+const HELPER_NICE: i32 = 10;
+
 /// Runs `cmd` to completion, capturing its output, or kills it after `limit`.
 pub fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Output> {
     output_reading_first_line(cmd, limit, |_| ()).map(|(output, _)| output)
@@ -97,6 +116,25 @@ fn drain(stream: Option<&mut impl std::io::Read>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_helper_thread_yields_and_the_others_do_not() {
+        // Field 19 of /proc/thread-self/stat is the thread's nice value (after the name in
+        // parentheses, which may hold spaces).
+        let nice = || {
+            let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+            let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+            after_name.split(' ').nth(16).unwrap().parse::<i32>().unwrap()
+        };
+        let before = nice();
+        let helper = std::thread::spawn(move || {
+            yield_to_children();
+            nice()
+        });
+        assert_eq!(helper.join().unwrap(), HELPER_NICE.max(before));
+        assert_eq!(nice(), before, "only the calling thread yields");
+    }
 
     #[test]
     fn a_child_past_its_limit_is_killed() {

@@ -241,7 +241,8 @@ fn a_tool_member_is_held_to_the_tools_policy_and_does_not_ship() {
 }
 
 /// A toolchain whose `cargo` is the real one, but for `cargo metadata`'s full call, which
-/// answers in full and then, by `FAKE_CARGO_MODE`, fails (`fail`) or writes more (`more`).
+/// answers in full and then, by `FAKE_CARGO_MODE`, fails (`fail`) or writes more (`more`), and
+/// writes its nice value to `$NICE_FILE`.
 fn toolchain_taking_back_its_answer(dir: &Path) -> std::path::PathBuf {
     let real = std::env::var_os("CARGO").map(std::path::PathBuf::from).expect("cargo sets CARGO");
     let bin = dir.join("bin");
@@ -251,6 +252,7 @@ fn toolchain_taking_back_its_answer(dir: &Path) -> std::path::PathBuf {
     let script = format!(
         "#!/bin/sh\n\"{}\" \"$@\"\ncode=$?\n\
          case \"$1 $*\" in metadata*--no-deps*) exit $code ;; metadata*) ;; *) exit $code ;; esac\n\
+         awk '{{print $19}}' /proc/$$/stat > \"$NICE_FILE\"\n\
          case \"$FAKE_CARGO_MODE\" in\n\
          fail) sleep 0.2; echo 'error: the package cache lock was lost' >&2; exit 101 ;;\n\
          more) echo '{{\"packages\":[]}}' ;;\n\
@@ -279,9 +281,15 @@ fn an_answer_cargo_takes_back_is_not_judged() {
         let ws = copy_workspace("clean");
         let home = root.path().join(format!("home-{mode}"));
         let home = home.to_str().unwrap();
-        let env = [("CARGO", cargo), ("FAKE_CARGO_MODE", mode), ("CARGO_HOME", home)];
+        let nice_file = root.path().join(format!("nice-{mode}"));
+        let nice = nice_file.to_str().unwrap();
+        let env = [("CARGO", cargo), ("FAKE_CARGO_MODE", mode), ("CARGO_HOME", home), ("NICE_FILE", nice)];
         let (code, doc, err) = run(ws.path(), &[], &env);
         assert!(code == 0 || code == 1, "{mode}: {err}\n{doc:#}");
+        // cargo, the run's critical path, runs at the priority of the run, not of its helpers.
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let own = own[own.rfind(')').unwrap() + 2..].split(' ').nth(16).unwrap().to_owned();
+        assert_eq!(std::fs::read_to_string(&nice_file).unwrap().trim(), own, "{mode}");
         let notes = doc["notes"].to_string();
         match said {
             // The answer handed over while cargo exited stood, and was judged.

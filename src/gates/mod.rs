@@ -63,8 +63,15 @@ pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Ve
     let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
     let results: Vec<Result<Judged, String>> = std::thread::scope(|s| {
         let ctx = &ctx;
-        let handles: Vec<_> =
-            gates.iter().map(|&gate| s.spawn(move || evaluate(gate, ctx, loaded))).collect();
+        let handles: Vec<_> = gates
+            .iter()
+            .map(|&gate| {
+                s.spawn(move || {
+                    crate::process::yield_to_children();
+                    evaluate(gate, ctx, loaded)
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
     let mut findings = Vec::new();

@@ -72,6 +72,7 @@ pub fn scan_members(
     let workers = cores.min(MAX_SCANNERS).min(members.len()).max(1);
     let next = AtomicUsize::new(0);
     let scan = || {
+        crate::process::yield_to_children();
         let mut out = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);

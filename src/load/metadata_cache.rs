@@ -164,7 +164,10 @@ pub fn store(key: &str, stdout: String, packages: Vec<(PathBuf, bool)>, inputs: 
     }
     let plan = Plan { files, package_dirs, members: sorted(inputs.members) };
     let key = key.to_owned();
-    let writer = std::thread::Builder::new().spawn(move || write(&dir, &key, stdout, plan));
+    let writer = std::thread::Builder::new().spawn(move || {
+        crate::process::yield_to_children();
+        write(&dir, &key, stdout, plan)
+    });
     if let (Ok(handle), Ok(mut pending)) = (writer, PENDING.lock()) {
         pending.push(handle);
     }

@@ -179,7 +179,7 @@ impl Loaded {
     /// not wait for. Nothing loaded holds a file, lock or process, so the process may exit
     /// before the thread is done.
     pub fn free_beside(self) {
-        let _ = std::thread::Builder::new().name("free".to_owned()).spawn(move || drop(self));
+        let _ = std::thread::Builder::new().name("free".to_owned()).spawn(helper(move || drop(self)));
     }
 
     /// Loads what `req.needs` asks for. Only the workspace and the policy are errors here.
@@ -279,9 +279,9 @@ impl Loaded {
     fn load_rest(&mut self, req: &Request<'_>, needs: Needs) -> Slot<project::Base> {
         let this = &*self;
         let (base, db, kev, yanked) = std::thread::scope(|s| {
-            let base = s.spawn(|| Slot::when(needs.project, || Project::load_base(&this.ws)));
-            let db = s.spawn(|| Slot::when(needs.db, || this.open_db(req.common)));
-            let kev = s.spawn(|| Slot::when(needs.kev, || this.open_kev(req.common)));
+            let base = s.spawn(helper(|| Slot::when(needs.project, || Project::load_base(&this.ws))));
+            let db = s.spawn(helper(|| Slot::when(needs.db, || this.open_db(req.common))));
+            let kev = s.spawn(helper(|| Slot::when(needs.kev, || this.open_kev(req.common))));
             let yanked = Slot::when(needs.yanked, || this.look_up_yanked(req.env, needs.histories));
             (join(base), join(db), join(kev), yanked)
         });
@@ -563,6 +563,15 @@ impl Loaded {
         let message = message.split(": help:").next().unwrap_or(message);
         let message = message.replace(&self.ws.lockfile_path().display().to_string(), "Cargo.lock");
         format!("cargo would have to update it (`cargo metadata --locked`: {message})")
+    }
+}
+
+/// A helper thread's body: it yields to the child processes first (see
+/// [`crate::process::yield_to_children`]).
+fn helper<T>(body: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    || {
+        crate::process::yield_to_children();
+        body()
     }
 }
 

@@ -198,6 +198,7 @@ fn fetch_all<'n>(
 ) -> BTreeMap<&'n str, Result<Fetched, String>> {
     let next = AtomicUsize::new(0);
     let worker = || {
+        crate::process::yield_to_children();
         let mut out = Vec::new();
         while let Some(name) = names.get(next.fetch_add(1, Ordering::Relaxed)) {
             out.push((*name, index.fetch(name)));
