@@ -41,17 +41,20 @@ pub fn evaluate(common: &CommonArgs, args: &CheckArgs, env: &Env, gates: &[Gate]
         env,
         base: args.base.as_deref(),
     };
-    let judge = |loaded: &Loaded| {
-        let (findings, runs) = gates::run(loaded, gates, env.now);
-        report(loaded, runs, findings, env)
-    };
     let (loaded, mut report) = if args.run_clippy && gates.contains(&Gate::Lints) {
         let mut loaded = Loaded::load(&request)?;
         loaded.run_clippy(&clippy_options(common, args, env))?;
-        let report = judge(&loaded);
+        let (findings, runs) = gates::run(&loaded, gates, env.now);
+        let report = report(&loaded, runs, findings, env);
         (loaded, report)
     } else {
-        Loaded::load_judged(&request, judge)?
+        // The lockfile gates run while `cargo metadata` does; the others on its answer.
+        let early = |loaded: &Loaded| gates::run_early(loaded, gates, env.now);
+        let judge = |loaded: &Loaded, early| {
+            let (findings, runs) = gates::run_rest(loaded, gates, env.now, early);
+            report(loaded, runs, findings, env)
+        };
+        Loaded::load_judged(&request, early, judge)?
     };
     loaded.free_beside();
     if args.run_clippy && !gates.contains(&Gate::Lints) {

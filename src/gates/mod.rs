@@ -60,24 +60,42 @@ pub fn needs(gates: &[Gate]) -> Needs {
 /// function of what was loaded, and what they find is sorted afterwards, so the order in which
 /// they finish changes nothing.
 pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Vec<GateRun>) {
-    let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
-    let results: Vec<Result<Judged, String>> = std::thread::scope(|s| {
-        let ctx = &ctx;
-        let handles: Vec<_> = gates
-            .iter()
-            .map(|&gate| {
-                s.spawn(move || {
-                    crate::process::yield_to_children();
-                    evaluate(gate, ctx, loaded)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    });
+    let early = run_early(loaded, gates, now);
+    run_rest(loaded, gates, now, early)
+}
+
+/// What some of the gates found, or why they were not evaluated, before the others ran.
+pub struct Early(Vec<(Gate, Result<Judged, String>)>);
+
+/// Whether a gate reads what only `cargo metadata` says (the members, their project files, the
+/// graph): the others read the lockfile, manifests, database and index, which are loaded while
+/// cargo is still running.
+fn reads_cargo(gate: Gate) -> bool {
+    let needs = needs(&[gate]);
+    needs.graph || needs.project
+}
+
+/// Runs the selected gates that do not read `cargo metadata`'s answer, while cargo runs.
+pub fn run_early(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> Early {
+    let early: Vec<Gate> = gates.iter().copied().filter(|&g| !reads_cargo(g)).collect();
+    Early(evaluate_all(loaded, &early, now))
+}
+
+/// Runs the selected gates [`run_early`] did not, and finishes the run as [`run`] does.
+pub fn run_rest(
+    loaded: &Loaded,
+    gates: &[Gate],
+    now: Timestamp,
+    early: Early,
+) -> (Vec<Finding>, Vec<GateRun>) {
+    let Early(mut results) = early;
+    let rest: Vec<Gate> = gates.iter().copied().filter(|g| !results.iter().any(|(e, _)| e == g)).collect();
+    results.extend(evaluate_all(loaded, &rest, now));
     let mut findings = Vec::new();
     let mut runs = Vec::new();
-    for (&gate, result) in gates.iter().zip(results) {
-        match result {
+    for &gate in gates {
+        let Some(at) = results.iter().position(|(g, _)| *g == gate) else { continue };
+        match results.swap_remove(at).1 {
             Ok((found, note)) => {
                 findings.extend(found);
                 runs.push(GateRun { note, ..GateRun::evaluated(gate) });
@@ -85,12 +103,31 @@ pub fn run(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> (Vec<Finding>, Ve
             Err(reason) => runs.push(GateRun::not_evaluated(gate, reason)),
         }
     }
+    let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
     findings.extend(lockfile::stale(loaded, gates, &runs));
     findings.extend(policy_weakened(loaded, &runs));
     let evaluated: Vec<Gate> = runs.iter().filter(|r| r.is_evaluated()).map(|r| r.gate).collect();
     waivers::apply(&mut findings, &ctx, loaded.db.ok(), &evaluated);
     crate::finding::sort(&mut findings);
     (findings, runs)
+}
+
+/// Evaluates `gates` side by side, each on a helper thread.
+fn evaluate_all(loaded: &Loaded, gates: &[Gate], now: Timestamp) -> Vec<(Gate, Result<Judged, String>)> {
+    let ctx = Ctx { policy: &loaded.policy.policy, stage: loaded.stage, now };
+    std::thread::scope(|s| {
+        let ctx = &ctx;
+        let handles: Vec<_> = gates
+            .iter()
+            .map(|&gate| {
+                s.spawn(move || {
+                    crate::process::yield_to_children();
+                    (gate, evaluate(gate, ctx, loaded))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 /// With `--base`: each way the work tree's policy is weaker, reported by the gate it concerns

@@ -184,15 +184,22 @@ impl Loaded {
 
     /// Loads what `req.needs` asks for. Only the workspace and the policy are errors here.
     pub fn load(req: &Request<'_>) -> anyhow::Result<Self> {
-        Self::load_judged(req, |_| ()).map(|(loaded, ())| loaded)
+        Self::load_judged(req, |_| (), |_, ()| ()).map(|(loaded, ())| loaded)
     }
 
-    /// Loads like [`Loaded::load`], and judges what was loaded with `judge`, which must only
-    /// read. Cargo writes its answer some milliseconds before it has exited: `judge` runs on
-    /// that answer meanwhile, and its verdict is returned only once cargo's exit confirms the
-    /// answer. When it does not (cargo failed after answering, or wrote more), what was loaded
-    /// from it is replaced by what cargo's final word gives, and `judge` runs again.
-    pub fn load_judged<T>(req: &Request<'_>, judge: impl Fn(&Self) -> T) -> anyhow::Result<(Self, T)> {
+    /// Loads like [`Loaded::load`], and judges what was loaded: `early` with what does not come
+    /// from `cargo metadata`, while cargo runs, then `judge` with `early`'s result once cargo's
+    /// answer is in. Both must only read, and `early` must not read the members, the graph, the
+    /// project or `stale`, which are not loaded yet when it runs. Cargo writes its answer some
+    /// milliseconds before it has exited: `judge` runs on that answer meanwhile, and its verdict
+    /// is returned only once cargo's exit confirms the answer. When it does not (cargo failed
+    /// after answering, or wrote more), what was loaded from it is replaced by what cargo's
+    /// final word gives, and both run again.
+    pub fn load_judged<E, T>(
+        req: &Request<'_>,
+        early: impl Fn(&Self) -> E,
+        judge: impl Fn(&Self, E) -> T,
+    ) -> anyhow::Result<(Self, T)> {
         let needs = normalized(req.needs);
         let ws = Workspace::locate(req.common.manifest_path.as_deref())?;
         let config = Slot::when(needs.graph || needs.project, load_config);
@@ -204,7 +211,7 @@ impl Loaded {
             _ => None,
         };
         std::thread::scope(|s| {
-            let (handed_over, early) = std::sync::mpsc::channel();
+            let (handed_over, answer) = std::sync::mpsc::channel();
             // `cargo metadata` first: the slowest input, and the one the rest does not wait on.
             let metadata = s.spawn(|| {
                 let hand_over = move |m: metadata::Metadata| drop(handed_over.send(m));
@@ -213,20 +220,21 @@ impl Loaded {
             });
             let mut loaded = Self::load_early(ws.clone(), manifests, req, needs)?;
             let base = loaded.load_rest(req, needs);
+            let judged_early = early(&loaded);
             // The answer handed over early, else (cargo exited without one) cargo's final word.
-            let (first, pending) = match early.recv() {
+            let (first, pending) = match answer.recv() {
                 Ok(m) => (MetadataOutcome::Answered(m), Some(metadata)),
                 Err(_) => (join(metadata), None),
             };
             loaded.apply_metadata(needs, &config, first, base);
-            let mut verdict = judge(&loaded);
+            let mut verdict = judge(&loaded, judged_early);
             if let Some(metadata) = pending {
                 match join(metadata) {
                     MetadataOutcome::AsHandedOver => {}
                     last => {
                         let base = Slot::when(needs.project, || Project::load_base(&loaded.ws));
                         loaded.apply_metadata(needs, &config, last, base);
-                        verdict = judge(&loaded);
+                        verdict = judge(&loaded, early(&loaded));
                     }
                 }
             }
